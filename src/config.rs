@@ -1,0 +1,197 @@
+//! Reads and checks `mdfeed.toml`.
+//!
+//! Owns: the config keys, their defaults and their validation (`RawConfig` →
+//! `Config`). Unknown keys are an error here: the file is ours, so a typo should
+//! not pass silently. Does not: read content or know the URL layout.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+use url::Url;
+
+use crate::dates::Zone;
+use crate::error::{Error, Location, Result};
+
+/// The name of the config file in the site root.
+pub const FILE_NAME: &str = "mdfeed.toml";
+
+/// A person credited for an article or the site.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Person {
+    /// Display name, never split.
+    pub name: String,
+    /// Optional e-mail address.
+    pub email: Option<String>,
+    /// Optional home page.
+    pub uri: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: Option<Spanned<String>>,
+    base_url: Option<Spanned<String>>,
+    description: Option<String>,
+    language: Option<String>,
+    timezone: Option<Spanned<String>>,
+    author: Option<RawPerson>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPerson {
+    name: Spanned<String>,
+    email: Option<String>,
+    uri: Option<String>,
+}
+
+/// The validated site configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Site title.
+    pub title: String,
+    /// Absolute http(s) URL of the site root; its path ends with `/`.
+    pub base_url: Url,
+    /// One-line description of the site (feeds need one; defaults to the title).
+    pub description: String,
+    /// Language tag such as `en`.
+    pub language: Option<String>,
+    /// Zone for dates written without an offset.
+    pub timezone: Zone,
+    /// Default author of every article.
+    pub author: Option<Person>,
+}
+
+/// Reads `ROOT/mdfeed.toml`; `base_url_override` replaces `base_url` (preview deploys).
+pub fn load(root: &Path, base_url_override: Option<&str>) -> Result<Config> {
+    let path = root.join(FILE_NAME);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    parse(&display_path(&path), &text, base_url_override)
+}
+
+/// Drops a leading `./` so messages read `content/a.md:3:1`.
+pub fn display_path(path: &Path) -> std::path::PathBuf {
+    path.strip_prefix(".").unwrap_or(path).to_owned()
+}
+
+/// Parses config text; `path` is only used in messages.
+pub fn parse(path: &Path, text: &str, base_url_override: Option<&str>) -> Result<Config> {
+    let at = |offset: usize| Location::in_text(path, text, offset, 1);
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        Error::at(at(offset), e.message().trim())
+    })?;
+    let RawConfig {
+        title,
+        base_url,
+        description,
+        language,
+        timezone,
+        author,
+    } = raw;
+    let mut errors = Vec::new();
+    let title = match title {
+        Some(t) if !t.get_ref().trim().is_empty() => t.into_inner().trim().to_owned(),
+        Some(t) => {
+            errors.push(Error::at(at(t.span().start), "`title` is empty"));
+            String::new()
+        }
+        None => {
+            errors.push(Error::at(at(0), "missing required key `title`"));
+            String::new()
+        }
+    };
+    let base_url = match (base_url_override, base_url) {
+        (Some(url), _) => check_base_url(url).map_err(|msg| {
+            Error::at(Location::new("--base-url", 0, 0), msg)
+        }),
+        (None, Some(url)) => {
+            check_base_url(url.get_ref()).map_err(|msg| Error::at(at(url.span().start), msg))
+        }
+        (None, None) => Err(Error::at(at(0), "missing required key `base_url`")),
+    };
+    let timezone = match timezone {
+        Some(tz) => Zone::parse(tz.get_ref().trim())
+            .map_err(|msg| Error::at(at(tz.span().start), msg)),
+        None => Ok(Zone::default()),
+    };
+    let author = author.map(|p| Person {
+        name: p.name.into_inner(),
+        email: p.email,
+        uri: p.uri,
+    });
+    let (base_url, timezone) = match (base_url, timezone) {
+        (Ok(b), Ok(t)) if errors.is_empty() => (b, t),
+        (b, t) => {
+            errors.extend(b.err());
+            errors.extend(t.err());
+            return Err(Error::gather(errors).unwrap_or_else(|| Error::at(at(0), "invalid config")));
+        }
+    };
+    Ok(Config {
+        description: description.unwrap_or_else(|| title.clone()),
+        title,
+        base_url,
+        language,
+        timezone,
+        author,
+    })
+}
+
+fn check_base_url(s: &str) -> std::result::Result<Url, String> {
+    let mut url = Url::parse(s.trim())
+        .map_err(|e| format!("`base_url` is not a valid URL ({e}): `{s}`"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(format!(
+            "`base_url` must be an absolute http(s) URL such as `https://example.org/`, found `{s}`"
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("`base_url` must not have a query or fragment: `{s}`"));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        parse(Path::new("mdfeed.toml"), text, None)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn reads_a_full_config() {
+        let c = parse(
+            Path::new("mdfeed.toml"),
+            "title = \"T\"\nbase_url = \"https://example.org/blog\"\ntimezone = \"+08:00\"\n[author]\nname = \"A, B and C\"\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(c.base_url.as_str(), "https://example.org/blog/");
+        assert_eq!(c.author.unwrap().name, "A, B and C");
+        assert_eq!(c.description, "T");
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        assert!(err("title = \"T\"\nbase_url = \"ftp://x/\"\n").starts_with("mdfeed.toml:2:12: error:"));
+        assert!(err("title = \"T\"\n").contains("missing required key `base_url`"));
+        assert!(err("title = \"T\"\nbase_url = \"https://x/\"\ntitel = 1\n").starts_with("mdfeed.toml:3:1:"));
+        assert!(err("title = \"T\nbase_url").starts_with("mdfeed.toml:2:"));
+        assert!(err("title=\"T\"\nbase_url=\"https://x/\"\ntimezone=\"Nowhere\"\n").starts_with("mdfeed.toml:3:10:"));
+    }
+
+    #[test]
+    fn override_replaces_base_url() {
+        let c = parse(Path::new("m"), "title=\"T\"\nbase_url=\"https://a/\"\n", Some("http://127.0.0.1:1111")).unwrap();
+        assert_eq!(c.base_url.as_str(), "http://127.0.0.1:1111/");
+    }
+}

@@ -1,0 +1,231 @@
+//! Splits a Markdown file into front matter and body, and parses the front matter.
+//!
+//! Owns: fence detection (`---` YAML, `+++` TOML; BOM, CRLF and leading blank
+//! lines accepted) and mapping parser positions to file lines.
+//! Does not: read files, apply defaults or validate fields (see `model`).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+/// One front matter key's value and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// The value; TOML dates become RFC 3339 strings.
+    pub value: Value,
+    /// File line of the value (1-based).
+    pub line: u32,
+    /// Column of the value (1-based).
+    pub col: u32,
+}
+
+/// Front matter keys in sorted order.
+pub type Fields = BTreeMap<String, Field>;
+
+/// A file split at its front matter fences.
+#[derive(Debug, PartialEq)]
+pub struct Split<'a> {
+    /// The parsed keys.
+    pub fields: Fields,
+    /// Everything after the closing fence.
+    pub body: &'a str,
+    /// File line on which the body starts.
+    pub body_line: u32,
+}
+
+/// A problem at `line:col` of the file.
+#[derive(Debug, PartialEq)]
+pub struct FrontMatterError {
+    /// 1-based file line.
+    pub line: u32,
+    /// 1-based column.
+    pub col: u32,
+    /// What is wrong.
+    pub msg: String,
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Yaml,
+    Toml,
+}
+
+/// Splits `text`; `Ok(None)` when the file has no front matter (not an article).
+pub fn split(text: &str) -> Result<Option<Split<'_>>, FrontMatterError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = lines_with_offsets(text);
+    let Some((open_line, _, open)) = lines.find(|(_, _, l)| !l.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let format = match open.trim_end() {
+        "---" => Format::Yaml,
+        "+++" => Format::Toml,
+        _ => return Ok(None),
+    };
+    let fm_start = lines.clone().next().map_or(text.len(), |(_, off, _)| off);
+    let closing = lines.find(|(_, _, l)| {
+        let l = l.trim_end();
+        l == open.trim_end() || (matches!(format, Format::Yaml) && l == "...")
+    });
+    let Some((close_line, close_off, _)) = closing else {
+        return Err(FrontMatterError {
+            line: open_line,
+            col: 1,
+            msg: format!(
+                "front matter opened with `{}` is never closed",
+                open.trim_end()
+            ),
+        });
+    };
+    let fm = &text[fm_start..close_off];
+    let body_start = lines.next().map_or(text.len(), |(_, off, _)| off);
+    let fields = match format {
+        Format::Yaml => yaml(fm, open_line + 1)?,
+        Format::Toml => toml_fields(fm, open_line + 1)?,
+    };
+    Ok(Some(Split {
+        fields,
+        body: &text[body_start..],
+        body_line: close_line + 1,
+    }))
+}
+
+/// Yields (1-based line, byte offset, line without its `\n` / `\r\n`).
+fn lines_with_offsets(text: &str) -> impl Iterator<Item = (u32, usize, &str)> + Clone {
+    text.split_inclusive('\n')
+        .scan(0usize, |off, raw| {
+            let start = *off;
+            *off += raw.len();
+            Some((start, raw))
+        })
+        .enumerate()
+        .map(|(i, (start, raw))| {
+            let line = raw.strip_suffix('\n').unwrap_or(raw);
+            (i as u32 + 1, start, line.strip_suffix('\r').unwrap_or(line))
+        })
+}
+
+fn yaml(fm: &str, first_line: u32) -> Result<Fields, FrontMatterError> {
+    if fm.trim().is_empty() {
+        return Ok(Fields::new());
+    }
+    let options = serde_saphyr::options! { with_snippet: false };
+    let parsed: Result<BTreeMap<String, serde_saphyr::Spanned<Value>>, _> =
+        serde_saphyr::from_str_with_options(fm, options);
+    match parsed {
+        Ok(map) => Ok(map
+            .into_iter()
+            .map(|(k, v)| {
+                let field = Field {
+                    value: v.value,
+                    line: first_line + v.referenced.line().saturating_sub(1) as u32,
+                    col: v.referenced.column() as u32,
+                };
+                (k, field)
+            })
+            .collect()),
+        Err(e) => {
+            let (line, col) = e
+                .location()
+                .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
+            Err(FrontMatterError {
+                line: first_line + line.saturating_sub(1),
+                col,
+                msg: format!("invalid YAML front matter: {}", strip_location(&e.to_string())),
+            })
+        }
+    }
+}
+
+fn toml_fields(fm: &str, first_line: u32) -> Result<Fields, FrontMatterError> {
+    let at = |offset: usize| {
+        let loc = crate::error::Location::in_text("", fm, offset, first_line);
+        (loc.line, loc.col)
+    };
+    let map: BTreeMap<String, toml::Spanned<toml::Value>> = toml::from_str(fm).map_err(|e| {
+        let (line, col) = at(e.span().map_or(0, |s| s.start));
+        FrontMatterError {
+            line,
+            col,
+            msg: format!("invalid TOML front matter: {}", e.message().trim()),
+        }
+    })?;
+    Ok(map
+        .into_iter()
+        .map(|(k, v)| {
+            let (line, col) = at(v.span().start);
+            let value = toml_to_json(v.into_inner());
+            (k, Field { value, line, col })
+        })
+        .collect())
+}
+
+fn toml_to_json(v: toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => Value::from(f),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
+    }
+}
+
+/// The YAML crate appends " at line X column Y" in front-matter-relative terms; we
+/// report file positions ourselves, so drop it.
+fn strip_location(msg: &str) -> &str {
+    msg.find(" at line ").map_or(msg, |i| &msg[..i]).trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_and_toml_give_the_same_fields() {
+        let y = split("---\ntitle: Hi\ndraft: true\n---\nBody\n").unwrap().unwrap();
+        let t = split("+++\ntitle = \"Hi\"\ndraft = true\n+++\nBody\n").unwrap().unwrap();
+        let values = |s: &Split<'_>| s.fields.iter().map(|(k, f)| (k.clone(), f.value.clone(), f.line)).collect::<Vec<_>>();
+        assert_eq!(values(&y), values(&t));
+        assert_eq!(y.body, "Body\n");
+        assert_eq!(y.body_line, 5);
+        assert_eq!(y.fields["draft"].line, 3);
+    }
+
+    #[test]
+    fn bom_crlf_and_blank_lines_are_accepted() {
+        let s = split("\u{feff}\r\n---\r\ntitle: Hi\r\n---\r\nBody\r\n").unwrap().unwrap();
+        assert_eq!(s.fields["title"].value, Value::String("Hi".into()));
+        assert_eq!(s.fields["title"].line, 3);
+        assert_eq!(s.body, "Body\r\n");
+    }
+
+    #[test]
+    fn toml_dates_become_strings() {
+        let s = split("+++\ndate = 2024-05-30T13:46:00+08:00\n+++\n").unwrap().unwrap();
+        assert_eq!(s.fields["date"].value, Value::String("2024-05-30T13:46:00+08:00".into()));
+    }
+
+    #[test]
+    fn no_front_matter_is_not_an_article() {
+        assert_eq!(split("# README\n").unwrap(), None);
+        assert_eq!(split("").unwrap(), None);
+    }
+
+    #[test]
+    fn errors_carry_file_lines() {
+        let e = split("---\ntitle: Hi\n---\n\n---\n").err();
+        assert!(e.is_none());
+        let e = split("---\ntitle: Hi\n").unwrap_err();
+        assert_eq!((e.line, e.col), (1, 1));
+        let e = split("---\ntitle: Hi\ntags: [a\n---\n").unwrap_err();
+        assert!(e.line >= 3, "{e:?}");
+        let e = split("+++\ntitle = \"Hi\"\ndate = \n+++\n").unwrap_err();
+        assert_eq!(e.line, 3, "{e:?}");
+        let e = split("---\ntitle: a\ntitle: b\n---\n").unwrap_err();
+        assert_eq!(e.line, 3, "{e:?}");
+    }
+}

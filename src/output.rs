@@ -1,0 +1,234 @@
+//! Everything the build writes, and the one place that writes it.
+//!
+//! Owns: the in-memory output tree, output-path collisions, atomic writes
+//! (temporary sibling + rename), skipping unchanged files, and pruning files an
+//! earlier build made (listed in `out/.mdfeed-manifest`) that are no longer made.
+//! Does not: render anything. This is the only module that writes to disk.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{Error, Location, Result};
+
+/// The manifest of files mdfeed made, so a later build removes only those.
+pub const MANIFEST: &str = ".mdfeed-manifest";
+
+/// What a file will contain.
+#[derive(Debug)]
+pub enum Body {
+    /// Rendered bytes.
+    Bytes(Vec<u8>),
+    /// A copy of a source file (an asset).
+    Copy(PathBuf),
+}
+
+#[derive(Debug)]
+struct Planned {
+    body: Body,
+    origin: PathBuf,
+}
+
+/// Every file of the site, by path relative to `out/`.
+#[derive(Debug, Default)]
+pub struct Outputs {
+    files: BTreeMap<PathBuf, Planned>,
+}
+
+/// What a commit did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct WriteReport {
+    /// Files created or replaced.
+    pub written: usize,
+    /// Files whose bytes were already right (left untouched, mtime kept).
+    pub unchanged: usize,
+    /// Files of an earlier build that are no longer made.
+    pub removed: usize,
+}
+
+impl Outputs {
+    /// Plans a file; `origin` names what makes it (for collision messages).
+    pub fn add(&mut self, rel: PathBuf, body: Body, origin: &Path) -> Result<()> {
+        if !rel.components().all(|c| matches!(c, Component::Normal(_))) || rel.as_os_str().is_empty() {
+            return Err(Error::at(
+                Location::file(origin),
+                format!("output path `{}` would leave out/", rel.display()),
+            ));
+        }
+        if let Some(other) = self.files.get(&rel) {
+            return Err(Error::at(
+                Location::file(origin),
+                format!(
+                    "out/{} would be made by both {} and {}",
+                    rel.display(),
+                    other.origin.display(),
+                    origin.display()
+                ),
+            ));
+        }
+        self.files.insert(rel, Planned { body, origin: origin.to_owned() });
+        Ok(())
+    }
+
+    /// Returns the number of planned files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Returns true when nothing is planned.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Returns the planned bytes of a rendered file (for tests and `check`).
+    pub fn bytes(&self, rel: &Path) -> Option<&[u8]> {
+        match &self.files.get(rel)?.body {
+            Body::Bytes(b) => Some(b),
+            Body::Copy(_) => None,
+        }
+    }
+
+    /// Reports a file that is also a folder of another file (`a` and `a/b`).
+    pub fn check_tree(&self) -> Result<()> {
+        let mut errors = Vec::new();
+        for (rel, planned) in &self.files {
+            for dir in rel.ancestors().skip(1).filter(|d| !d.as_os_str().is_empty()) {
+                if let Some(file) = self.files.get(dir) {
+                    errors.push(Error::at(
+                        Location::file(&planned.origin),
+                        format!(
+                            "out/{} is a file (from {}) but is also needed as a folder",
+                            dir.display(),
+                            file.origin.display()
+                        ),
+                    ));
+                }
+            }
+        }
+        Error::gather(errors).map_or(Ok(()), Err)
+    }
+
+    /// Writes every file into `out_dir` (atomically, skipping unchanged ones), then
+    /// removes files of the previous build that are no longer made.
+    pub fn commit(&self, out_dir: &Path) -> Result<WriteReport> {
+        self.check_tree()?;
+        let io = |p: &Path| {
+            let p = p.to_owned();
+            move |e| Error::io(&p, e)
+        };
+        fs::create_dir_all(out_dir).map_err(io(out_dir))?;
+        let old = read_manifest(out_dir);
+        let mut report = WriteReport::default();
+        let mut made_dirs: BTreeSet<PathBuf> = BTreeSet::new();
+        for (rel, planned) in &self.files {
+            let dest = out_dir.join(rel);
+            if let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty()) {
+                if made_dirs.insert(parent.to_owned()) {
+                    fs::create_dir_all(out_dir.join(parent)).map_err(io(&dest))?;
+                }
+            }
+            let bytes = match &planned.body {
+                Body::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
+                Body::Copy(src) => std::borrow::Cow::Owned(fs::read(src).map_err(io(src))?),
+            };
+            if unchanged(&dest, &bytes) {
+                report.unchanged += 1;
+                continue;
+            }
+            write_atomic(&dest, &bytes)?;
+            report.written += 1;
+        }
+        for rel in old.iter().filter(|r| !self.files.contains_key(*r)) {
+            let path = out_dir.join(rel);
+            if path.is_file() {
+                fs::remove_file(&path).map_err(io(&path))?;
+                report.removed += 1;
+                remove_empty_parents(out_dir, &path);
+            }
+        }
+        let manifest: String = self
+            .files
+            .keys()
+            .filter_map(|p| p.to_str())
+            .map(|p| format!("{p}\n"))
+            .collect();
+        let mpath = out_dir.join(MANIFEST);
+        if !unchanged(&mpath, manifest.as_bytes()) {
+            write_atomic(&mpath, manifest.as_bytes())?;
+        }
+        Ok(report)
+    }
+}
+
+fn unchanged(dest: &Path, bytes: &[u8]) -> bool {
+    fs::metadata(dest).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        && fs::read(dest).is_ok_and(|old| old == bytes)
+}
+
+/// Writes to a temporary file in the same folder, then renames it over `dest`, so a
+/// reader (or a build killed half-way) sees the old file or the new one, never a mix.
+fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |e| Error::io(dest, e);
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".mdfeed-tmp-")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.persist(dest).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+/// Reads the previous build's manifest; paths that could leave `out/` are ignored.
+fn read_manifest(out_dir: &Path) -> Vec<PathBuf> {
+    let text = fs::read_to_string(out_dir.join(MANIFEST)).unwrap_or_default();
+    text.lines()
+        .map(PathBuf::from)
+        .filter(|p| !p.as_os_str().is_empty() && p.components().all(|c| matches!(c, Component::Normal(_))))
+        .collect()
+}
+
+fn remove_empty_parents(out_dir: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == out_dir || !d.starts_with(out_dir) || fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collisions_and_escapes_are_errors() {
+        let mut o = Outputs::default();
+        o.add("a/index.html".into(), Body::Bytes(vec![]), Path::new("x.md")).unwrap();
+        let e = o.add("a/index.html".into(), Body::Bytes(vec![]), Path::new("y.md")).unwrap_err();
+        assert!(e.to_string().contains("both x.md and y.md"), "{e}");
+        assert!(o.add("../evil".into(), Body::Bytes(vec![]), Path::new("z.md")).is_err());
+        assert!(o.add("/abs".into(), Body::Bytes(vec![]), Path::new("z.md")).is_err());
+        o.add("a".into(), Body::Bytes(vec![]), Path::new("a")).unwrap();
+        assert!(o.check_tree().is_err());
+    }
+
+    #[test]
+    fn commit_skips_unchanged_and_prunes_only_its_own_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let mut o = Outputs::default();
+        o.add("a/index.html".into(), Body::Bytes(b"A".to_vec()), Path::new("a")).unwrap();
+        o.add("b.txt".into(), Body::Bytes(b"B".to_vec()), Path::new("b")).unwrap();
+        assert_eq!(o.commit(out).unwrap().written, 2);
+        fs::write(out.join("mine.txt"), "kept").unwrap();
+        let mut o2 = Outputs::default();
+        o2.add("b.txt".into(), Body::Bytes(b"B".to_vec()), Path::new("b")).unwrap();
+        let r = o2.commit(out).unwrap();
+        assert_eq!((r.written, r.unchanged, r.removed), (0, 1, 1));
+        assert!(!out.join("a").exists());
+        assert!(out.join("mine.txt").exists());
+    }
+}

@@ -1,0 +1,290 @@
+//! The one place that knows where things live, on the web and under `out/`.
+//!
+//! Owns: page, asset, feed and index URLs and output paths, feed item IDs, and
+//! resolving a link written in a source file. Nobody else formats a URL.
+//! Does not: do I/O.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use url::Url;
+
+use crate::dates::Date;
+
+/// The feed formats, with their fixed file names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FeedKind {
+    /// RSS 2.0.
+    Rss,
+    /// Atom 1.0 (RFC 4287).
+    Atom,
+    /// JSON Feed 1.1.
+    Json,
+}
+
+impl FeedKind {
+    /// Every format, in the order they are listed on pages.
+    pub const ALL: [FeedKind; 3] = [FeedKind::Rss, FeedKind::Atom, FeedKind::Json];
+
+    /// Returns the file name under `out/`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            FeedKind::Rss => "rss.xml",
+            FeedKind::Atom => "atom.xml",
+            FeedKind::Json => "feed.json",
+        }
+    }
+
+    /// Returns the media type for autodiscovery links and servers.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            FeedKind::Rss => "application/rss+xml",
+            FeedKind::Atom => "application/atom+xml",
+            FeedKind::Json => "application/feed+json",
+        }
+    }
+
+    /// Returns a short human name.
+    pub fn label(self) -> &'static str {
+        match self {
+            FeedKind::Rss => "RSS",
+            FeedKind::Atom => "Atom",
+            FeedKind::Json => "JSON Feed",
+        }
+    }
+}
+
+/// What a file under `content/` becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// An article's page, by its path segments (`["news", "x"]` → `/news/x/`).
+    Page(Vec<String>),
+    /// An asset copied to the same relative path.
+    Asset(PathBuf),
+}
+
+/// Builds every URL and output path from the site's `base_url`.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    base: Url,
+}
+
+impl Urls {
+    /// `base` must be absolute and end with `/` (checked by `config`).
+    pub fn new(base: Url) -> Self {
+        Urls { base }
+    }
+
+    /// Returns the site root URL, ending with `/`.
+    pub fn home(&self) -> &str {
+        self.base.as_str()
+    }
+
+    fn join(&self, segments: &[&str], trailing_slash: bool) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+            if trailing_slash {
+                path.push("");
+            }
+        }
+        url
+    }
+
+    /// Returns the absolute URL of a page.
+    pub fn page(&self, segments: &[String]) -> String {
+        let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+        self.join(&segs, true).into()
+    }
+
+    /// Returns the output file of a page.
+    pub fn page_file(&self, segments: &[String]) -> PathBuf {
+        segments.iter().collect::<PathBuf>().join("index.html")
+    }
+
+    /// Returns the absolute URL of an asset at `rel` under `content/`.
+    pub fn asset(&self, rel: &Path) -> String {
+        let segs: Vec<&str> = rel.iter().filter_map(|s| s.to_str()).collect();
+        self.join(&segs, false).into()
+    }
+
+    /// Returns the absolute URL of a site-wide feed.
+    pub fn feed(&self, kind: FeedKind) -> String {
+        self.join(&[kind.file_name()], false).into()
+    }
+
+    /// Returns the output file of a site-wide feed.
+    pub fn feed_file(&self, kind: FeedKind) -> PathBuf {
+        PathBuf::from(kind.file_name())
+    }
+
+    /// Returns the output file of the home page.
+    pub fn index_file(&self) -> PathBuf {
+        PathBuf::from("index.html")
+    }
+
+    /// Returns the root-relative form of an absolute URL of this site (`/blog/news/x/`),
+    /// so that pages keep working under any host that serves the same path.
+    pub fn root_relative(&self, absolute: &str) -> String {
+        match Url::parse(absolute) {
+            Ok(u) => {
+                let mut s = u.path().to_owned();
+                if let Some(q) = u.query() {
+                    s.push('?');
+                    s.push_str(q);
+                }
+                if let Some(f) = u.fragment() {
+                    s.push('#');
+                    s.push_str(f);
+                }
+                s
+            }
+            Err(_) => absolute.to_owned(),
+        }
+    }
+
+    /// Returns an item's feed ID and whether it is the permalink (RSS `isPermaLink`).
+    /// A front matter `id` that is already a URI is used as it is; any other string is
+    /// made a `tag:` URI (RFC 4151) so Atom readers accept it.
+    pub fn item_id(&self, id: Option<&str>, permalink: &str, date: &Date) -> (String, bool) {
+        match id {
+            None => (permalink.to_owned(), true),
+            Some(id) if Url::parse(id).is_ok() => (id.to_owned(), false),
+            Some(id) => {
+                let host = self.base.host_str().unwrap_or("localhost");
+                let tag = percent_encoding::utf8_percent_encode(id, TAG_SPECIFIC);
+                (format!("tag:{host},{}:{tag}", date.format("%Y-%m-%d")), false)
+            }
+        }
+    }
+
+    /// Resolves a link written in the source file `from` (relative to `content/`) the way
+    /// an editor would: against the file's folder. Returns the root-relative URL of the
+    /// article or asset it names, or `None` to keep the link as written.
+    pub fn resolve_link(
+        &self,
+        from: &Path,
+        dest: &str,
+        targets: &HashMap<PathBuf, Target>,
+    ) -> Option<String> {
+        let (absolute, fragment) = self.locate(from, dest, targets)?;
+        let mut out = self.root_relative(&absolute);
+        if let Some(f) = fragment {
+            out.push('#');
+            out.push_str(&f);
+        }
+        Some(out)
+    }
+
+    /// Returns the absolute URL of the file that `dest`, written in `from`, names.
+    pub fn resolve_file(
+        &self,
+        from: &Path,
+        dest: &str,
+        targets: &HashMap<PathBuf, Target>,
+    ) -> Option<String> {
+        self.locate(from, dest, targets).map(|(url, _)| url)
+    }
+
+    fn locate(
+        &self,
+        from: &Path,
+        dest: &str,
+        targets: &HashMap<PathBuf, Target>,
+    ) -> Option<(String, Option<String>)> {
+        if dest.is_empty() || dest.starts_with(['/', '#', '?']) || Url::parse(dest).is_ok() {
+            return None;
+        }
+        let mut from_url = Url::parse("mdfeed-src:///").ok()?;
+        from_url
+            .path_segments_mut()
+            .ok()?
+            .extend(from.iter().filter_map(|s| s.to_str()));
+        let joined = from_url.join(dest).ok()?;
+        let rel: PathBuf = joined
+            .path_segments()?
+            .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
+            .collect();
+        let absolute = match targets.get(&rel)? {
+            Target::Page(page) => self.page(page),
+            Target::Asset(asset) => self.asset(asset),
+        };
+        Some((absolute, joined.fragment().map(str::to_owned)))
+    }
+}
+
+/// Characters kept as they are in the specific part of a `tag:` URI.
+const TAG_SPECIFIC: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/')
+    .remove(b':');
+
+/// Checks that `s` can be one path segment under `out/`: no separators, no `.`/`..`,
+/// no control characters. Returns what is wrong otherwise.
+pub fn check_segment(s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err("is empty".into());
+    }
+    if s.chars().any(|c| c == '/' || c == '\\' || c.is_control()) {
+        return Err(format!("`{}` contains `/`, `\\` or a control character", s.escape_debug()));
+    }
+    let mut comps = Path::new(s).components();
+    match (comps.next(), comps.next()) {
+        (Some(Component::Normal(_)), None) if !s.ends_with(':') => Ok(()),
+        _ => Err(format!("`{s}` is not a plain file name")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls() -> Urls {
+        Urls::new(Url::parse("https://example.org/blog/").unwrap())
+    }
+
+    #[test]
+    fn pages_assets_and_feeds() {
+        let u = urls();
+        let page = vec!["news".to_owned(), "Grüße 1".to_owned()];
+        assert_eq!(u.page(&page), "https://example.org/blog/news/Gr%C3%BC%C3%9Fe%201/");
+        assert_eq!(u.page_file(&page), PathBuf::from("news/Grüße 1/index.html"));
+        assert_eq!(u.asset(Path::new("news/a b.png")), "https://example.org/blog/news/a%20b.png");
+        assert_eq!(u.feed(FeedKind::Atom), "https://example.org/blog/atom.xml");
+        assert_eq!(u.root_relative("https://example.org/blog/x/#y"), "/blog/x/#y");
+    }
+
+    #[test]
+    fn links_resolve_against_the_source_folder() {
+        let u = urls();
+        let mut t = HashMap::new();
+        t.insert(PathBuf::from("guides/a.md"), Target::Page(vec!["guides".into(), "a".into()]));
+        t.insert(PathBuf::from("news/pic 1.png"), Target::Asset(PathBuf::from("news/pic 1.png")));
+        let from = Path::new("news/x.md");
+        assert_eq!(u.resolve_link(from, "../guides/a.md#s", &t).as_deref(), Some("/blog/guides/a/#s"));
+        assert_eq!(u.resolve_link(from, "pic%201.png", &t).as_deref(), Some("/blog/news/pic%201.png"));
+        assert_eq!(u.resolve_link(from, "missing.png", &t), None);
+        assert_eq!(u.resolve_link(from, "https://x.org/a.md", &t), None);
+        assert_eq!(u.resolve_link(from, "#top", &t), None);
+    }
+
+    #[test]
+    fn ids() {
+        let u = urls();
+        let d = chrono::DateTime::parse_from_rfc3339("2024-05-30T13:46:00+08:00").unwrap();
+        assert_eq!(u.item_id(None, "https://p/", &d), ("https://p/".into(), true));
+        assert_eq!(u.item_id(Some("urn:uuid:1"), "p", &d), ("urn:uuid:1".into(), false));
+        assert_eq!(u.item_id(Some("my post"), "p", &d).0, "tag:example.org,2024-05-30:my%20post");
+    }
+
+    #[test]
+    fn segments() {
+        assert!(check_segment("hello.world").is_ok());
+        for bad in ["", ".", "..", "a/b", "a\\b", "a\0b", "C:"] {
+            assert!(check_segment(bad).is_err(), "{bad:?}");
+        }
+    }
+}
