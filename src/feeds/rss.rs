@@ -48,17 +48,14 @@ fn item(e: &Entry<'_>) -> Item {
         .iter()
         .map(|c| Category { name: super::xml_safe(c).into_owned(), domain: None })
         .collect();
-    // RSS's <author> must be an e-mail address; names go in dc:creator instead.
-    let author = e.authors.iter().find_map(|p| {
-        p.email.as_ref().map(|mail| format!("{mail} ({})", super::xml_safe(&p.name)))
-    });
+    // RSS's <author> must be an e-mail address and may not stand beside dc:creator, so
+    // authors go in dc:creator only: every reader shows it, and no address is exposed.
     let creators = e.authors.iter().map(|p| super::xml_safe(&p.name).into_owned()).collect();
     Item {
         title: Some(e.title.clone()),
         link: Some(e.link.to_owned()),
         description: Some(e.summary_html.clone()),
         content: Some(e.content_html.clone()),
-        author,
         categories,
         guid: Some(Guid { value: e.id.clone(), permalink: e.id_is_permalink }),
         pub_date: Some(e.published.to_rfc2822()),
