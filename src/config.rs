@@ -103,17 +103,18 @@ pub fn parse(path: &Path, text: &str, base_url_override: Option<&str>) -> Result
         }
     };
     let base_url = match (base_url_override, base_url) {
-        (Some(url), _) => check_base_url(url).map_err(|msg| {
-            Error::at(Location::new("--base-url", 0, 0), msg)
-        }),
+        (Some(url), _) => {
+            check_base_url(url).map_err(|msg| Error::at(Location::new("--base-url", 0, 0), msg))
+        }
         (None, Some(url)) => {
             check_base_url(url.get_ref()).map_err(|msg| Error::at(at(url.span().start), msg))
         }
         (None, None) => Err(Error::at(at(0), "missing required key `base_url`")),
     };
     let timezone = match timezone {
-        Some(tz) => Zone::parse(tz.get_ref().trim())
-            .map_err(|msg| Error::at(at(tz.span().start), msg)),
+        Some(tz) => {
+            Zone::parse(tz.get_ref().trim()).map_err(|msg| Error::at(at(tz.span().start), msg))
+        }
         None => Ok(Zone::default()),
     };
     let author = author.map(|p| Person {
@@ -140,15 +141,17 @@ pub fn parse(path: &Path, text: &str, base_url_override: Option<&str>) -> Result
 }
 
 fn check_base_url(s: &str) -> std::result::Result<Url, String> {
-    let mut url = Url::parse(s.trim())
-        .map_err(|e| format!("`base_url` is not a valid URL ({e}): `{s}`"))?;
+    let mut url =
+        Url::parse(s.trim()).map_err(|e| format!("`base_url` is not a valid URL ({e}): `{s}`"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(format!(
             "`base_url` must be an absolute http(s) URL such as `https://example.org/`, found `{s}`"
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!("`base_url` must not have a query or fragment: `{s}`"));
+        return Err(format!(
+            "`base_url` must not have a query or fragment: `{s}`"
+        ));
     }
     if !url.path().ends_with('/') {
         let path = format!("{}/", url.path());
@@ -182,16 +185,29 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        assert!(err("title = \"T\"\nbase_url = \"ftp://x/\"\n").starts_with("mdfeed.toml:2:12: error:"));
+        assert!(
+            err("title = \"T\"\nbase_url = \"ftp://x/\"\n").starts_with("mdfeed.toml:2:12: error:")
+        );
         assert!(err("title = \"T\"\n").contains("missing required key `base_url`"));
-        assert!(err("title = \"T\"\nbase_url = \"https://x/\"\ntitel = 1\n").starts_with("mdfeed.toml:3:1:"));
+        assert!(
+            err("title = \"T\"\nbase_url = \"https://x/\"\ntitel = 1\n")
+                .starts_with("mdfeed.toml:3:1:")
+        );
         assert!(err("title = \"T\nbase_url").starts_with("mdfeed.toml:2:"));
-        assert!(err("title=\"T\"\nbase_url=\"https://x/\"\ntimezone=\"Nowhere\"\n").starts_with("mdfeed.toml:3:10:"));
+        assert!(
+            err("title=\"T\"\nbase_url=\"https://x/\"\ntimezone=\"Nowhere\"\n")
+                .starts_with("mdfeed.toml:3:10:")
+        );
     }
 
     #[test]
     fn override_replaces_base_url() {
-        let c = parse(Path::new("m"), "title=\"T\"\nbase_url=\"https://a/\"\n", Some("http://127.0.0.1:1111")).unwrap();
+        let c = parse(
+            Path::new("m"),
+            "title=\"T\"\nbase_url=\"https://a/\"\n",
+            Some("http://127.0.0.1:1111"),
+        )
+        .unwrap();
         assert_eq!(c.base_url.as_str(), "http://127.0.0.1:1111/");
     }
 }

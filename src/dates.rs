@@ -84,9 +84,9 @@ pub fn parse(s: &str, zone: &Zone) -> Result<Date, String> {
                 .map(|d| d.and_time(NaiveTime::MIN))
         });
     match naive {
-        Some(naive) => zone
-            .localize(naive)
-            .ok_or_else(|| format!("`{s}` does not exist in the site time zone (a daylight-saving gap)")),
+        Some(naive) => zone.localize(naive).ok_or_else(|| {
+            format!("`{s}` does not exist in the site time zone (a daylight-saving gap)")
+        }),
         None => Err(format!(
             "cannot read date `{s}`: expected RFC 3339 (`2024-05-30T13:46:00+08:00`), `YYYY-MM-DD` or `YYYY-MM-DD HH:MM[:SS] [±HHMM]`"
         )),
@@ -156,7 +156,10 @@ mod tests {
     fn file_prefix_dates() {
         let z = Zone::default();
         let (d, rest) = from_file_prefix("2023-1-5-hello-world", &z).unwrap();
-        assert_eq!((d.to_rfc3339().as_str(), rest), ("2023-01-05T00:00:00+00:00", "hello-world"));
+        assert_eq!(
+            (d.to_rfc3339().as_str(), rest),
+            ("2023-01-05T00:00:00+00:00", "hello-world")
+        );
         assert!(from_file_prefix("2023-01-05", &z).is_none());
         assert!(from_file_prefix("hello-world-again-x", &z).is_none());
     }

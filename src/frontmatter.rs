@@ -131,7 +131,10 @@ fn yaml(fm: &str, first_line: u32) -> Result<Fields, FrontMatterError> {
             Err(FrontMatterError {
                 line: first_line + line.saturating_sub(1),
                 col,
-                msg: format!("invalid YAML front matter: {}", strip_location(&e.to_string())),
+                msg: format!(
+                    "invalid YAML front matter: {}",
+                    strip_location(&e.to_string())
+                ),
             })
         }
     }
@@ -186,9 +189,18 @@ mod tests {
 
     #[test]
     fn yaml_and_toml_give_the_same_fields() {
-        let y = split("---\ntitle: Hi\ndraft: true\n---\nBody\n").unwrap().unwrap();
-        let t = split("+++\ntitle = \"Hi\"\ndraft = true\n+++\nBody\n").unwrap().unwrap();
-        let values = |s: &Split<'_>| s.fields.iter().map(|(k, f)| (k.clone(), f.value.clone(), f.line)).collect::<Vec<_>>();
+        let y = split("---\ntitle: Hi\ndraft: true\n---\nBody\n")
+            .unwrap()
+            .unwrap();
+        let t = split("+++\ntitle = \"Hi\"\ndraft = true\n+++\nBody\n")
+            .unwrap()
+            .unwrap();
+        let values = |s: &Split<'_>| {
+            s.fields
+                .iter()
+                .map(|(k, f)| (k.clone(), f.value.clone(), f.line))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(values(&y), values(&t));
         assert_eq!(y.body, "Body\n");
         assert_eq!(y.body_line, 5);
@@ -197,7 +209,9 @@ mod tests {
 
     #[test]
     fn bom_crlf_and_blank_lines_are_accepted() {
-        let s = split("\u{feff}\r\n---\r\ntitle: Hi\r\n---\r\nBody\r\n").unwrap().unwrap();
+        let s = split("\u{feff}\r\n---\r\ntitle: Hi\r\n---\r\nBody\r\n")
+            .unwrap()
+            .unwrap();
         assert_eq!(s.fields["title"].value, Value::String("Hi".into()));
         assert_eq!(s.fields["title"].line, 3);
         assert_eq!(s.body, "Body\r\n");
@@ -205,8 +219,13 @@ mod tests {
 
     #[test]
     fn toml_dates_become_strings() {
-        let s = split("+++\ndate = 2024-05-30T13:46:00+08:00\n+++\n").unwrap().unwrap();
-        assert_eq!(s.fields["date"].value, Value::String("2024-05-30T13:46:00+08:00".into()));
+        let s = split("+++\ndate = 2024-05-30T13:46:00+08:00\n+++\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            s.fields["date"].value,
+            Value::String("2024-05-30T13:46:00+08:00".into())
+        );
     }
 
     #[test]

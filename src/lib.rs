@@ -11,7 +11,10 @@
 //! `pipeline` runs the stages; `urls` is the only place that knows the URL layout.
 //! Nothing is written until every stage has succeeded.
 
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 #![warn(missing_docs)]
 
 pub mod config;

@@ -57,13 +57,33 @@ pub fn render_short(text: &str) -> (String, String) {
 
 fn rewrite_link<'a>(event: Event<'a>, resolve: &dyn Fn(&str) -> Option<String>) -> Event<'a> {
     match event {
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
             let dest_url = resolve(&dest_url).map_or(dest_url, CowStr::from);
-            Event::Start(Tag::Link { link_type, dest_url, title, id })
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            })
         }
-        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
             let dest_url = resolve(&dest_url).map_or(dest_url, CowStr::from);
-            Event::Start(Tag::Image { link_type, dest_url, title, id })
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            })
         }
         other => other,
     }
@@ -202,7 +222,10 @@ mod tests {
 
     #[test]
     fn summary_is_first_paragraph_or_before_more() {
-        assert_eq!(r("# T\n\nOne[^1].\n\nTwo.\n\n[^1]: n\n").summary_html, "<p>One.</p>\n");
+        assert_eq!(
+            r("# T\n\nOne[^1].\n\nTwo.\n\n[^1]: n\n").summary_html,
+            "<p>One.</p>\n"
+        );
         let out = r("One\n\nTwo *b\n<!-- more -->\nc*\n\nThree\n");
         assert_eq!(out.summary_html, "<p>One</p>\n<p>Two *b</p>\n");
         assert_eq!(out.summary_text, "One Two *b");

@@ -17,9 +17,25 @@ use crate::urls;
 
 /// Keys mdfeed reads; everything else is handed to templates as `extra`.
 const KNOWN: &[&str] = &[
-    "title", "date", "updated", "lastmod", "last_modified_at", "modified", "draft", "slug",
-    "tags", "categories", "taxonomies", "author", "authors", "summary", "description", "image",
-    "image_caption", "image_credit", "id",
+    "title",
+    "date",
+    "updated",
+    "lastmod",
+    "last_modified_at",
+    "modified",
+    "draft",
+    "slug",
+    "tags",
+    "categories",
+    "taxonomies",
+    "author",
+    "authors",
+    "summary",
+    "description",
+    "image",
+    "image_caption",
+    "image_credit",
+    "id",
 ];
 
 /// An article's front matter, validated; the body is rendered later, once every
@@ -111,14 +127,20 @@ impl Site {
     /// so the order never depends on the file system).
     pub fn new(config: Config, mut articles: Vec<Article>) -> Site {
         articles.sort_by(|a, b| {
-            b.meta.date.cmp(&a.meta.date).then_with(|| a.meta.source.cmp(&b.meta.source))
+            b.meta
+                .date
+                .cmp(&a.meta.date)
+                .then_with(|| a.meta.source.cmp(&b.meta.source))
         });
         Site { config, articles }
     }
 
     /// Returns the newest publication or update date: the feeds' own "updated".
     pub fn updated(&self) -> Option<Date> {
-        self.articles.iter().map(|a| a.meta.updated.unwrap_or(a.meta.date).max(a.meta.date)).max()
+        self.articles
+            .iter()
+            .map(|a| a.meta.updated.unwrap_or(a.meta.date).max(a.meta.date))
+            .max()
     }
 }
 
@@ -129,22 +151,37 @@ pub fn resolve(
     shown: &Path,
     config: &Config,
 ) -> Result<Meta, Vec<Error>> {
-    let mut r = Reader { fields, shown, errors: Vec::new() };
-    let stem = source.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let mut r = Reader {
+        fields,
+        shown,
+        errors: Vec::new(),
+    };
+    let stem = source
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     let from_name = dates::from_file_prefix(stem, &config.timezone);
     let title = r.title();
     let has_slug = r.fields.contains_key("slug");
     let date = r.date(&["date"], config);
-    let updated = r.date(&["updated", "lastmod", "last_modified_at", "modified"], config);
+    let updated = r.date(
+        &["updated", "lastmod", "last_modified_at", "modified"],
+        config,
+    );
     let draft = r.boolean("draft").unwrap_or(false);
     let slug = r.slug(stem, from_name.map(|(_, rest)| rest));
     let (mut tags, mut categories) = r.taxonomies();
     tags.extend(r.list("tags"));
     categories.extend(r.list("categories"));
     let authors = r.authors(config);
-    let summary = r.first_string(&["summary", "description"]).filter(|s| !s.trim().is_empty());
+    let summary = r
+        .first_string(&["summary", "description"])
+        .filter(|s| !s.trim().is_empty());
     let image = r.image();
-    let id = r.string("id").map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let id = r
+        .string("id")
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
     let date = date.or(from_name.map(|(d, _)| d));
     if date.is_none() && !r.fields.contains_key("date") {
         r.errors.push(Error::at(
@@ -189,7 +226,10 @@ fn folder_segments(source: &Path) -> Vec<String> {
 
 fn dedup(items: Vec<String>) -> Vec<String> {
     let mut seen = std::collections::BTreeSet::new();
-    items.into_iter().filter(|t| seen.insert(t.clone())).collect()
+    items
+        .into_iter()
+        .filter(|t| seen.insert(t.clone()))
+        .collect()
 }
 
 /// Reads typed values out of the front matter, remembering every error.
@@ -233,7 +273,10 @@ impl Reader<'_> {
     }
 
     fn wrong_type(&mut self, key: &str, want: &str, found: &Value) {
-        let e = self.error_at(key, format!("`{key}` must be {want}, found {}", kind(found)));
+        let e = self.error_at(
+            key,
+            format!("`{key}` must be {want}, found {}", kind(found)),
+        );
         self.errors.push(e);
     }
 
@@ -265,7 +308,8 @@ impl Reader<'_> {
     }
 
     fn first_string(&mut self, keys: &[&str]) -> Option<String> {
-        keys.iter().find_map(|k| self.string(k).filter(|s| !s.trim().is_empty()))
+        keys.iter()
+            .find_map(|k| self.string(k).filter(|s| !s.trim().is_empty()))
     }
 
     fn boolean(&mut self, key: &str) -> Option<bool> {
@@ -310,7 +354,9 @@ impl Reader<'_> {
 
     /// Reads a list of strings, or one string, as a list.
     fn list(&mut self, key: &str) -> Vec<String> {
-        let Some(f) = self.take(key) else { return Vec::new() };
+        let Some(f) = self.take(key) else {
+            return Vec::new();
+        };
         self.list_value(key, &f.value)
     }
 
@@ -333,13 +379,17 @@ impl Reader<'_> {
 
     /// Reads Zola's `[taxonomies]` table: `tags` and `categories` lists.
     fn taxonomies(&mut self) -> (Vec<String>, Vec<String>) {
-        let Some(f) = self.take("taxonomies") else { return (Vec::new(), Vec::new()) };
+        let Some(f) = self.take("taxonomies") else {
+            return (Vec::new(), Vec::new());
+        };
         let Value::Object(table) = &f.value else {
             self.wrong_type("taxonomies", "a table", &f.value);
             return (Vec::new(), Vec::new());
         };
         let tags = table.get("tags").map(|v| self.list_value("taxonomies", v));
-        let cats = table.get("categories").map(|v| self.list_value("taxonomies", v));
+        let cats = table
+            .get("categories")
+            .map(|v| self.list_value("taxonomies", v));
         (tags.unwrap_or_default(), cats.unwrap_or_default())
     }
 
@@ -355,7 +405,9 @@ impl Reader<'_> {
             for item in &items {
                 match person(item) {
                     Some(p) => out.push(p),
-                    None => self.wrong_type(key, "a name, a list of names or a table with `name`", item),
+                    None => {
+                        self.wrong_type(key, "a name, a list of names or a table with `name`", item)
+                    }
                 }
             }
         }
@@ -394,7 +446,11 @@ fn person(v: &Value) -> Option<Person> {
             uri: None,
         }),
         Value::Object(t) => {
-            let get = |k: &str| t.get(k).and_then(Value::as_str).map(|s| s.trim().to_owned());
+            let get = |k: &str| {
+                t.get(k)
+                    .and_then(Value::as_str)
+                    .map(|s| s.trim().to_owned())
+            };
             Some(Person {
                 name: get("name").filter(|n| !n.is_empty())?,
                 email: get("email").filter(|s| !s.is_empty()),
@@ -421,7 +477,12 @@ mod tests {
 
     fn meta(name: &str, text: &str) -> Result<Meta, Vec<Error>> {
         let fields = split(text).unwrap().unwrap().fields;
-        resolve(fields, Path::new(name), &Path::new("content").join(name), &config())
+        resolve(
+            fields,
+            Path::new(name),
+            &Path::new("content").join(name),
+            &config(),
+        )
     }
 
     #[test]
@@ -450,12 +511,28 @@ mod tests {
 
     #[test]
     fn every_error_is_reported_with_its_line() {
-        let errs = meta("a.md", "---\ntitle: [1]\ndate: someday\ndraft: maybe\nslug: ../x\n---\n").unwrap_err();
+        let errs = meta(
+            "a.md",
+            "---\ntitle: [1]\ndate: someday\ndraft: maybe\nslug: ../x\n---\n",
+        )
+        .unwrap_err();
         let msgs: Vec<String> = errs.iter().map(ToString::to_string).collect();
         assert!(msgs.iter().any(|m| m.starts_with("content/a.md:2:") && m.contains("`title` must be a string")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.starts_with("content/a.md:3:") && m.contains("cannot read date")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.starts_with("content/a.md:4:") && m.contains("`draft`")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.starts_with("content/a.md:5:") && m.contains("`slug`")), "{msgs:?}");
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("content/a.md:3:") && m.contains("cannot read date")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("content/a.md:4:") && m.contains("`draft`")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("content/a.md:5:") && m.contains("`slug`")),
+            "{msgs:?}"
+        );
     }
 
     #[test]

@@ -50,24 +50,39 @@ pub struct WriteReport {
 impl Outputs {
     /// Plans a file; `origin` names what makes it (for collision messages).
     pub fn add(&mut self, rel: PathBuf, body: Body, origin: &Path) -> Result<()> {
-        if !rel.components().all(|c| matches!(c, Component::Normal(_))) || rel.as_os_str().is_empty() {
+        if !rel.components().all(|c| matches!(c, Component::Normal(_)))
+            || rel.as_os_str().is_empty()
+        {
             return Err(Error::at(
                 Location::file(origin),
                 format!("output path `{}` would leave out/", rel.display()),
             ));
         }
         if let Some(other) = self.files.get(&rel) {
+            // Name the two sources in path order, so the message does not depend on
+            // the order pages happen to be planned in.
+            let (first, second) = if other.origin.as_path() <= origin {
+                (other.origin.as_path(), origin)
+            } else {
+                (origin, other.origin.as_path())
+            };
             return Err(Error::at(
-                Location::file(origin),
+                Location::file(second),
                 format!(
                     "out/{} would be made by both {} and {}",
                     rel.display(),
-                    other.origin.display(),
-                    origin.display()
+                    first.display(),
+                    second.display()
                 ),
             ));
         }
-        self.files.insert(rel, Planned { body, origin: origin.to_owned() });
+        self.files.insert(
+            rel,
+            Planned {
+                body,
+                origin: origin.to_owned(),
+            },
+        );
         Ok(())
     }
 
@@ -93,7 +108,11 @@ impl Outputs {
     pub fn check_tree(&self) -> Result<()> {
         let mut errors = Vec::new();
         for (rel, planned) in &self.files {
-            for dir in rel.ancestors().skip(1).filter(|d| !d.as_os_str().is_empty()) {
+            for dir in rel
+                .ancestors()
+                .skip(1)
+                .filter(|d| !d.as_os_str().is_empty())
+            {
                 if let Some(file) = self.files.get(dir) {
                     errors.push(Error::at(
                         Location::file(&planned.origin),
@@ -123,10 +142,11 @@ impl Outputs {
         let mut made_dirs: BTreeSet<PathBuf> = BTreeSet::new();
         for (rel, planned) in &self.files {
             let dest = out_dir.join(rel);
-            if let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty()) {
-                if made_dirs.insert(parent.to_owned()) {
-                    fs::create_dir_all(out_dir.join(parent)).map_err(io(&dest))?;
-                }
+            // One create_dir_all per folder, not per file: it is a system call each time.
+            if let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty())
+                && made_dirs.insert(parent.to_owned())
+            {
+                fs::create_dir_all(out_dir.join(parent)).map_err(io(&dest))?;
             }
             let bytes = match &planned.body {
                 Body::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
@@ -185,7 +205,9 @@ fn read_manifest(out_dir: &Path) -> Vec<PathBuf> {
     let text = fs::read_to_string(out_dir.join(MANIFEST)).unwrap_or_default();
     text.lines()
         .map(PathBuf::from)
-        .filter(|p| !p.as_os_str().is_empty() && p.components().all(|c| matches!(c, Component::Normal(_))))
+        .filter(|p| {
+            !p.as_os_str().is_empty() && p.components().all(|c| matches!(c, Component::Normal(_)))
+        })
         .collect()
 }
 
@@ -206,12 +228,30 @@ mod tests {
     #[test]
     fn collisions_and_escapes_are_errors() {
         let mut o = Outputs::default();
-        o.add("a/index.html".into(), Body::Bytes(vec![]), Path::new("x.md")).unwrap();
-        let e = o.add("a/index.html".into(), Body::Bytes(vec![]), Path::new("y.md")).unwrap_err();
+        o.add(
+            "a/index.html".into(),
+            Body::Bytes(vec![]),
+            Path::new("x.md"),
+        )
+        .unwrap();
+        let e = o
+            .add(
+                "a/index.html".into(),
+                Body::Bytes(vec![]),
+                Path::new("y.md"),
+            )
+            .unwrap_err();
         assert!(e.to_string().contains("both x.md and y.md"), "{e}");
-        assert!(o.add("../evil".into(), Body::Bytes(vec![]), Path::new("z.md")).is_err());
-        assert!(o.add("/abs".into(), Body::Bytes(vec![]), Path::new("z.md")).is_err());
-        o.add("a".into(), Body::Bytes(vec![]), Path::new("a")).unwrap();
+        assert!(
+            o.add("../evil".into(), Body::Bytes(vec![]), Path::new("z.md"))
+                .is_err()
+        );
+        assert!(
+            o.add("/abs".into(), Body::Bytes(vec![]), Path::new("z.md"))
+                .is_err()
+        );
+        o.add("a".into(), Body::Bytes(vec![]), Path::new("a"))
+            .unwrap();
         assert!(o.check_tree().is_err());
     }
 
@@ -220,12 +260,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path();
         let mut o = Outputs::default();
-        o.add("a/index.html".into(), Body::Bytes(b"A".to_vec()), Path::new("a")).unwrap();
-        o.add("b.txt".into(), Body::Bytes(b"B".to_vec()), Path::new("b")).unwrap();
+        o.add(
+            "a/index.html".into(),
+            Body::Bytes(b"A".to_vec()),
+            Path::new("a"),
+        )
+        .unwrap();
+        o.add("b.txt".into(), Body::Bytes(b"B".to_vec()), Path::new("b"))
+            .unwrap();
         assert_eq!(o.commit(out).unwrap().written, 2);
         fs::write(out.join("mine.txt"), "kept").unwrap();
         let mut o2 = Outputs::default();
-        o2.add("b.txt".into(), Body::Bytes(b"B".to_vec()), Path::new("b")).unwrap();
+        o2.add("b.txt".into(), Body::Bytes(b"B".to_vec()), Path::new("b"))
+            .unwrap();
         let r = o2.commit(out).unwrap();
         assert_eq!((r.written, r.unchanged, r.removed), (0, 1, 1));
         assert!(!out.join("a").exists());

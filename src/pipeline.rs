@@ -77,7 +77,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     )?)?;
 
     let parsed = parse_all(&files, &config, &mut warnings)?;
-    let now = opts.now.unwrap_or_else(|| chrono::Utc::now().fixed_offset());
+    let now = opts
+        .now
+        .unwrap_or_else(|| chrono::Utc::now().fixed_offset());
     let parsed: Vec<Parsed> = parsed
         .into_iter()
         .filter(|p| (opts.drafts || !p.meta.draft) && (opts.future || p.meta.date <= now))
@@ -97,28 +99,46 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         })
         .collect();
     for (page, article) in pages.into_iter().zip(&site.articles) {
-        match page.and_then(|(file, bytes)| outputs.add(file, Body::Bytes(bytes), &article.meta.shown)) {
+        match page
+            .and_then(|(file, bytes)| outputs.add(file, Body::Bytes(bytes), &article.meta.shown))
+        {
             Ok(()) => {}
             Err(e) => errors.push(e),
         }
     }
     let index = templates.index(&site, &urls)?;
     let generated = Path::new("(generated)");
-    errors.extend(outputs.add(urls.index_file(), Body::Bytes(index.into_bytes()), generated).err());
+    errors.extend(
+        outputs
+            .add(
+                urls.index_file(),
+                Body::Bytes(index.into_bytes()),
+                generated,
+            )
+            .err(),
+    );
     let feeds = crate::feeds::build(&site, &urls)?;
     let feed_count = feeds.len();
     for (file, bytes) in feeds {
         errors.extend(outputs.add(file, Body::Bytes(bytes), generated).err());
     }
     for f in files.iter().filter(|f| f.kind == Kind::Asset) {
-        errors.extend(outputs.add(f.rel.clone(), Body::Copy(f.abs.clone()), &f.shown).err());
+        errors.extend(
+            outputs
+                .add(f.rel.clone(), Body::Copy(f.abs.clone()), &f.shown)
+                .err(),
+        );
     }
     errors.extend(check_unique_ids(&site, &urls));
     errors.extend(outputs.check_tree().err());
     if let Some(e) = Error::gather(errors) {
         return Err(e);
     }
-    let write = if opts.write { Some(outputs.commit(&out_dir)?) } else { None };
+    let write = if opts.write {
+        Some(outputs.commit(&out_dir)?)
+    } else {
+        None
+    };
     warnings.sort();
     Ok(BuildReport {
         articles: site.articles.len(),
@@ -131,7 +151,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
 
 /// Refuses an `out/` inside `content/`: the build would read its own output.
 fn check_out_dir(content_dir: &Path, out_dir: &Path) -> Result<()> {
-    let content = content_dir.canonicalize().map_err(|e| Error::io(content_dir, e))?;
+    let content = content_dir
+        .canonicalize()
+        .map_err(|e| Error::io(content_dir, e))?;
     let mut probe = out_dir.to_owned();
     // The output folder may not exist yet: compare its nearest existing ancestor.
     while !probe.exists() {
@@ -150,7 +172,11 @@ fn check_out_dir(content_dir: &Path, out_dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn parse_all(files: &[SourceFile], config: &Config, warnings: &mut Vec<Warning>) -> Result<Vec<Parsed>> {
+fn parse_all(
+    files: &[SourceFile],
+    config: &Config,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<Parsed>> {
     let results: Vec<Result<Option<Parsed>, Vec<Error>>> = files
         .par_iter()
         .filter(|f| f.kind == Kind::Markdown)
@@ -177,12 +203,16 @@ fn parse_all(files: &[SourceFile], config: &Config, warnings: &mut Vec<Warning>)
 
 fn parse_one(file: &SourceFile, config: &Config) -> Result<Option<Parsed>, Vec<Error>> {
     let text = source::read_text(file).map_err(|e| vec![e])?;
-    let split = frontmatter::split(&text)
-        .map_err(|e| vec![Error::at(file.at(e.line, e.col), e.msg)])?;
+    let split =
+        frontmatter::split(&text).map_err(|e| vec![Error::at(file.at(e.line, e.col), e.msg)])?;
     let Some(split) = split else { return Ok(None) };
     let body_start = text.len() - split.body.len();
     let meta = model::resolve(split.fields, &file.rel, &file.shown, config)?;
-    Ok(Some(Parsed { meta, text, body_start }))
+    Ok(Some(Parsed {
+        meta,
+        text,
+        body_start,
+    }))
 }
 
 /// Maps every source file a link may name to what it becomes.
@@ -198,7 +228,11 @@ fn link_targets(files: &[SourceFile], parsed: &[Parsed]) -> HashMap<PathBuf, Tar
     targets
 }
 
-fn render_all(parsed: Vec<Parsed>, urls: &Urls, targets: &HashMap<PathBuf, Target>) -> Result<Vec<Article>> {
+fn render_all(
+    parsed: Vec<Parsed>,
+    urls: &Urls,
+    targets: &HashMap<PathBuf, Target>,
+) -> Result<Vec<Article>> {
     let results: Vec<Result<Article>> = parsed
         .into_par_iter()
         .map(|p| render_one(p, urls, targets))
@@ -218,7 +252,11 @@ fn render_all(parsed: Vec<Parsed>, urls: &Urls, targets: &HashMap<PathBuf, Targe
 }
 
 fn render_one(p: Parsed, urls: &Urls, targets: &HashMap<PathBuf, Target>) -> Result<Article> {
-    let Parsed { meta, text, body_start } = p;
+    let Parsed {
+        meta,
+        text,
+        body_start,
+    } = p;
     let from = meta.source.as_path();
     let resolve = |dest: &str| urls.resolve_link(from, dest, targets);
     let body = &text[body_start..];
@@ -234,10 +272,17 @@ fn render_one(p: Parsed, urls: &Urls, targets: &HashMap<PathBuf, Target>) -> Res
                 img.src.clone()
             } else {
                 urls.resolve_file(from, &img.src, targets).ok_or_else(|| {
-                    Error::at(img.at.clone(), format!("image `{}` not found under content/", img.src))
+                    Error::at(
+                        img.at.clone(),
+                        format!("image `{}` not found under content/", img.src),
+                    )
                 })?
             };
-            Some(Image { url, caption: img.caption.clone(), credit: img.credit.clone() })
+            Some(Image {
+                url,
+                caption: img.caption.clone(),
+                credit: img.credit.clone(),
+            })
         }
     };
     Ok(Article {
@@ -251,12 +296,19 @@ fn render_one(p: Parsed, urls: &Urls, targets: &HashMap<PathBuf, Target>) -> Res
 }
 
 /// Two articles with the same feed ID would look like one item to every reader.
+/// (Two equal permalinks are already reported as a page collision.)
 fn check_unique_ids(site: &Site, urls: &Urls) -> Vec<Error> {
-    let mut seen: HashMap<String, &Path> = HashMap::new();
+    let mut seen: HashMap<String, (&Path, bool)> = HashMap::new();
     let mut errors = Vec::new();
-    for a in &site.articles {
+    let mut by_path: Vec<&Article> = site.articles.iter().collect();
+    by_path.sort_by(|a, b| a.meta.shown.cmp(&b.meta.shown));
+    for a in by_path {
         let (id, _) = urls.item_id(a.meta.id.as_deref(), &a.url, &a.meta.date);
-        if let Some(first) = seen.insert(id.clone(), &a.meta.shown) {
+        let explicit = a.meta.id.is_some();
+        if let Some((first, first_explicit)) = seen.insert(id.clone(), (&a.meta.shown, explicit)) {
+            if !(explicit || first_explicit) {
+                continue;
+            }
             errors.push(Error::at(
                 Location::file(&a.meta.shown),
                 format!("feed ID `{id}` is also used by {}", first.display()),

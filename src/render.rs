@@ -93,7 +93,10 @@ impl Templates {
         env.set_undefined_behavior(UndefinedBehavior::Chainable);
         let mut shown = BTreeMap::new();
         for (name, text) in BUILT_IN {
-            shown.insert((*name).to_owned(), PathBuf::from(format!("(built-in) {name}")));
+            shown.insert(
+                (*name).to_owned(),
+                PathBuf::from(format!("(built-in) {name}")),
+            );
             env.add_template(name, text)
                 .map_err(|e| template_error(&shown, &e))?;
         }
@@ -115,7 +118,8 @@ impl Templates {
             .env
             .get_template(name)
             .map_err(|e| template_error(&self.shown, &e))?;
-        tmpl.render(ctx).map_err(|e| template_error(&self.shown, &e))
+        tmpl.render(ctx)
+            .map_err(|e| template_error(&self.shown, &e))
     }
 
     /// Renders an article's page.
@@ -129,8 +133,11 @@ impl Templates {
 
     /// Renders the home page listing every article.
     pub fn index(&self, site: &Site, urls: &Urls) -> Result<String> {
-        let articles: Vec<ArticleView<'_>> =
-            site.articles.iter().map(|a| article_view(a, urls)).collect();
+        let articles: Vec<ArticleView<'_>> = site
+            .articles
+            .iter()
+            .map(|a| article_view(a, urls))
+            .collect();
         let ctx = minijinja::context! {
             site => Serde(site_view(site, urls)),
             articles => Serde(articles),
@@ -148,7 +155,11 @@ fn site_view<'a>(site: &'a Site, urls: &'a Urls) -> SiteView<'a> {
         url: urls.home(),
         feeds: FeedKind::ALL
             .iter()
-            .map(|&k| FeedLink { label: k.label(), media_type: k.media_type(), url: urls.feed(k) })
+            .map(|&k| FeedLink {
+                label: k.label(),
+                media_type: k.media_type(),
+                url: urls.feed(k),
+            })
             .collect(),
     }
 }
@@ -177,9 +188,14 @@ fn article_view<'a>(a: &'a Article, urls: &Urls) -> ArticleView<'a> {
 
 fn template_error(shown: &BTreeMap<String, PathBuf>, e: &minijinja::Error) -> Error {
     let name = e.name().unwrap_or("template");
-    let path = shown.get(name).cloned().unwrap_or_else(|| PathBuf::from(name));
+    let path = shown
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from(name));
     let line = e.line().unwrap_or(1) as u32;
-    let mut msg = e.detail().map_or_else(|| e.kind().to_string(), str::to_owned);
+    let mut msg = e
+        .detail()
+        .map_or_else(|| e.kind().to_string(), str::to_owned);
     if let Some(inner) = std::error::Error::source(e) {
         msg = format!("{msg}: {inner}");
     }

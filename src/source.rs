@@ -132,7 +132,11 @@ pub fn read_templates(dir: &Path, shown_dir: &Path) -> Result<Vec<crate::render:
                 kind: Kind::Asset,
             };
             let text = read_text(&src)?;
-            Ok(crate::render::TemplateFile { name, shown: src.shown, text })
+            Ok(crate::render::TemplateFile {
+                name,
+                shown: src.shown,
+                text,
+            })
         })
         .collect()
 }

@@ -153,7 +153,10 @@ impl Urls {
             Some(id) => {
                 let host = self.base.host_str().unwrap_or("localhost");
                 let tag = percent_encoding::utf8_percent_encode(id, TAG_SPECIFIC);
-                (format!("tag:{host},{}:{tag}", date.format("%Y-%m-%d")), false)
+                (
+                    format!("tag:{host},{}:{tag}", date.format("%Y-%m-%d")),
+                    false,
+                )
             }
         }
     }
@@ -203,7 +206,11 @@ impl Urls {
         let joined = from_url.join(dest).ok()?;
         let rel: PathBuf = joined
             .path_segments()?
-            .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
+            .map(|s| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
             .collect();
         let absolute = match targets.get(&rel)? {
             Target::Page(page) => self.page(page),
@@ -229,7 +236,10 @@ pub fn check_segment(s: &str) -> Result<(), String> {
         return Err("is empty".into());
     }
     if s.chars().any(|c| c == '/' || c == '\\' || c.is_control()) {
-        return Err(format!("`{}` contains `/`, `\\` or a control character", s.escape_debug()));
+        return Err(format!(
+            "`{}` contains `/`, `\\` or a control character",
+            s.escape_debug()
+        ));
     }
     let mut comps = Path::new(s).components();
     match (comps.next(), comps.next()) {
@@ -250,22 +260,43 @@ mod tests {
     fn pages_assets_and_feeds() {
         let u = urls();
         let page = vec!["news".to_owned(), "Grüße 1".to_owned()];
-        assert_eq!(u.page(&page), "https://example.org/blog/news/Gr%C3%BC%C3%9Fe%201/");
+        assert_eq!(
+            u.page(&page),
+            "https://example.org/blog/news/Gr%C3%BC%C3%9Fe%201/"
+        );
         assert_eq!(u.page_file(&page), PathBuf::from("news/Grüße 1/index.html"));
-        assert_eq!(u.asset(Path::new("news/a b.png")), "https://example.org/blog/news/a%20b.png");
+        assert_eq!(
+            u.asset(Path::new("news/a b.png")),
+            "https://example.org/blog/news/a%20b.png"
+        );
         assert_eq!(u.feed(FeedKind::Atom), "https://example.org/blog/atom.xml");
-        assert_eq!(u.root_relative("https://example.org/blog/x/#y"), "/blog/x/#y");
+        assert_eq!(
+            u.root_relative("https://example.org/blog/x/#y"),
+            "/blog/x/#y"
+        );
     }
 
     #[test]
     fn links_resolve_against_the_source_folder() {
         let u = urls();
         let mut t = HashMap::new();
-        t.insert(PathBuf::from("guides/a.md"), Target::Page(vec!["guides".into(), "a".into()]));
-        t.insert(PathBuf::from("news/pic 1.png"), Target::Asset(PathBuf::from("news/pic 1.png")));
+        t.insert(
+            PathBuf::from("guides/a.md"),
+            Target::Page(vec!["guides".into(), "a".into()]),
+        );
+        t.insert(
+            PathBuf::from("news/pic 1.png"),
+            Target::Asset(PathBuf::from("news/pic 1.png")),
+        );
         let from = Path::new("news/x.md");
-        assert_eq!(u.resolve_link(from, "../guides/a.md#s", &t).as_deref(), Some("/blog/guides/a/#s"));
-        assert_eq!(u.resolve_link(from, "pic%201.png", &t).as_deref(), Some("/blog/news/pic%201.png"));
+        assert_eq!(
+            u.resolve_link(from, "../guides/a.md#s", &t).as_deref(),
+            Some("/blog/guides/a/#s")
+        );
+        assert_eq!(
+            u.resolve_link(from, "pic%201.png", &t).as_deref(),
+            Some("/blog/news/pic%201.png")
+        );
         assert_eq!(u.resolve_link(from, "missing.png", &t), None);
         assert_eq!(u.resolve_link(from, "https://x.org/a.md", &t), None);
         assert_eq!(u.resolve_link(from, "#top", &t), None);
@@ -275,9 +306,18 @@ mod tests {
     fn ids() {
         let u = urls();
         let d = chrono::DateTime::parse_from_rfc3339("2024-05-30T13:46:00+08:00").unwrap();
-        assert_eq!(u.item_id(None, "https://p/", &d), ("https://p/".into(), true));
-        assert_eq!(u.item_id(Some("urn:uuid:1"), "p", &d), ("urn:uuid:1".into(), false));
-        assert_eq!(u.item_id(Some("my post"), "p", &d).0, "tag:example.org,2024-05-30:my%20post");
+        assert_eq!(
+            u.item_id(None, "https://p/", &d),
+            ("https://p/".into(), true)
+        );
+        assert_eq!(
+            u.item_id(Some("urn:uuid:1"), "p", &d),
+            ("urn:uuid:1".into(), false)
+        );
+        assert_eq!(
+            u.item_id(Some("my post"), "p", &d).0,
+            "tag:example.org,2024-05-30:my%20post"
+        );
     }
 
     #[test]

@@ -20,7 +20,10 @@ pub(super) fn write(ch: &Channel<'_>, entries: &[Entry<'_>]) -> Result<Vec<u8>, 
             link(&ch.self_url, "self", "application/atom+xml"),
         ],
         subtitle: Some(Text::plain(ch.description.clone())),
-        generator: Some(Generator { value: "mdfeed".into(), ..Generator::default() }),
+        generator: Some(Generator {
+            value: "mdfeed".into(),
+            ..Generator::default()
+        }),
         lang: ch.language.map(str::to_owned),
         entries: entries.iter().map(entry).collect(),
         ..Feed::default()
@@ -58,7 +61,10 @@ fn entry(e: &Entry<'_>) -> AtomEntry {
         categories: e
             .categories
             .iter()
-            .map(|c| Category { term: xml_safe(c).into_owned(), ..Category::default() })
+            .map(|c| Category {
+                term: xml_safe(c).into_owned(),
+                ..Category::default()
+            })
             .collect(),
         links: vec![link(e.link, "alternate", "text/html")],
         summary: Some(Text::html(e.summary_html.clone())),

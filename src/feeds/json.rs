@@ -44,7 +44,10 @@ struct Item<'a> {
 }
 
 fn author(p: &Person) -> Author<'_> {
-    Author { name: &p.name, url: p.uri.as_deref() }
+    Author {
+        name: &p.name,
+        url: p.uri.as_deref(),
+    }
 }
 
 /// Serialises the feed and its items.

@@ -77,7 +77,9 @@ fn channel<'a>(site: &'a Site, urls: &'a Urls, kind: FeedKind) -> Channel<'a> {
         home: urls.home(),
         self_url: urls.feed(kind),
         // Never the wall clock: an unchanged site must give byte-identical feeds.
-        updated: site.updated().unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset()),
+        updated: site
+            .updated()
+            .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset()),
         author: c.author.as_ref(),
     }
 }
@@ -98,7 +100,12 @@ fn entry<'a>(a: &'a Article, urls: &Urls) -> Result<Entry<'a>> {
         published: m.date,
         updated: m.updated.unwrap_or(m.date).max(m.date),
         authors: &m.authors,
-        categories: m.tags.iter().chain(&m.categories).map(String::as_str).collect(),
+        categories: m
+            .tags
+            .iter()
+            .chain(&m.categories)
+            .map(String::as_str)
+            .collect(),
         summary_html: absolute(&a.summary_html)?,
         summary_text: xml_safe(&a.summary_text).into_owned(),
         content_html: absolute(&a.html)?,
@@ -110,7 +117,10 @@ fn entry<'a>(a: &'a Article, urls: &Urls) -> Result<Entry<'a>> {
 /// the attributes of the parsed HTML, so the content works in every feed reader.
 fn absolutize(html: &str, base: &str) -> std::result::Result<String, String> {
     let base = Url::parse(base).map_err(|e| format!("bad article URL `{base}`: {e}"))?;
-    let join = |v: &str| base.join(v.trim()).map_or_else(|_| v.to_owned(), String::from);
+    let join = |v: &str| {
+        base.join(v.trim())
+            .map_or_else(|_| v.to_owned(), String::from)
+    };
     let rewrite = |attr: &'static str| {
         element!(format!("[{attr}]"), move |el| {
             if let Some(v) = el.get_attribute(attr) {

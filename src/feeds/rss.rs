@@ -30,9 +30,13 @@ pub(super) fn write(ch: &Channel<'_>, entries: &[Entry<'_>]) -> Result<Vec<u8>, 
         generator: Some("mdfeed".into()),
         docs: Some("https://www.rssboard.org/rss-specification".into()),
         managing_editor: ch.author.and_then(|p| {
-            p.email.as_ref().map(|e| format!("{e} ({})", super::xml_safe(&p.name)))
+            p.email
+                .as_ref()
+                .map(|e| format!("{e} ({})", super::xml_safe(&p.name)))
         }),
-        atom_ext: Some(AtomExtension { links: vec![self_link] }),
+        atom_ext: Some(AtomExtension {
+            links: vec![self_link],
+        }),
         items,
         namespaces,
         ..RssChannel::default()
@@ -46,20 +50,33 @@ fn item(e: &Entry<'_>) -> Item {
     let categories = e
         .categories
         .iter()
-        .map(|c| Category { name: super::xml_safe(c).into_owned(), domain: None })
+        .map(|c| Category {
+            name: super::xml_safe(c).into_owned(),
+            domain: None,
+        })
         .collect();
     // RSS's <author> must be an e-mail address and may not stand beside dc:creator, so
     // authors go in dc:creator only: every reader shows it, and no address is exposed.
-    let creators = e.authors.iter().map(|p| super::xml_safe(&p.name).into_owned()).collect();
+    let creators = e
+        .authors
+        .iter()
+        .map(|p| super::xml_safe(&p.name).into_owned())
+        .collect();
     Item {
         title: Some(e.title.clone()),
         link: Some(e.link.to_owned()),
         description: Some(e.summary_html.clone()),
         content: Some(e.content_html.clone()),
         categories,
-        guid: Some(Guid { value: e.id.clone(), permalink: e.id_is_permalink }),
+        guid: Some(Guid {
+            value: e.id.clone(),
+            permalink: e.id_is_permalink,
+        }),
         pub_date: Some(e.published.to_rfc2822()),
-        dublin_core_ext: Some(DublinCoreExtension { creators, ..Default::default() }),
+        dublin_core_ext: Some(DublinCoreExtension {
+            creators,
+            ..Default::default()
+        }),
         ..Item::default()
     }
 }

@@ -1,0 +1,7 @@
+//! The single integration-test binary: runs the real `mdfeed` binary on small
+//! sites and reads its output back with real parsers (feed-rs, scraper, serde_json).
+
+mod build;
+mod errors;
+mod golden;
+mod util;
