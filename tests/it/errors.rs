@@ -3,8 +3,11 @@
 
 use crate::util::{CONFIG, Site, article, snapshot, stderr};
 
-/// (name, files to write, expected start of an error line)
-const CASES: &[(&str, &[(&str, &str)], &str)] = &[
+/// Files to write over a good site: (path, text).
+type Files = &'static [(&'static str, &'static str)];
+
+/// (name, files to write, text an error line must contain)
+const CASES: &[(&str, Files, &str)] = &[
     (
         "missing title",
         &[("content/a.md", "---\ndate: 2024-01-01\n---\n")],
