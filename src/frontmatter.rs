@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
+use serde_saphyr::Spanned;
 
 /// One front matter key's value and where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,7 +111,7 @@ fn yaml(fm: &str, first_line: u32) -> Result<Fields, FrontMatterError> {
         return Ok(Fields::new());
     }
     let options = serde_saphyr::options! { with_snippet: false };
-    let parsed: Result<BTreeMap<String, serde_saphyr::Spanned<Value>>, _> =
+    let parsed: Result<BTreeMap<String, Spanned<Value>>, _> =
         serde_saphyr::from_str_with_options(fm, options);
     match parsed {
         Ok(map) => Ok(map
