@@ -143,6 +143,18 @@ impl Urls {
         }
     }
 
+    /// Returns `link` (from a page at `page_url`) as an absolute URL. A root-relative link
+    /// (`/img/a.png`) is read against the site's `base_url`, as site generators write
+    /// them; any other relative link against the page.
+    pub fn absolute_link(&self, page_url: &Url, link: &str) -> Option<String> {
+        let link = link.trim();
+        let joined = match link.strip_prefix('/') {
+            Some(rest) if !rest.starts_with('/') => self.base.join(rest),
+            _ => page_url.join(link),
+        };
+        joined.ok().map(String::from)
+    }
+
     /// Returns an item's feed ID and whether it is the permalink (RSS `isPermaLink`).
     /// A front matter `id` that is already a URI is used as it is; any other string is
     /// made a `tag:` URI (RFC 4151) so Atom readers accept it.
@@ -162,16 +174,16 @@ impl Urls {
     }
 
     /// Resolves a link written in the source file `from` (relative to `content/`) the way
-    /// an editor would: against the file's folder. Returns the root-relative URL of the
-    /// article or asset it names, or `None` to keep the link as written.
+    /// an editor would: against the file's folder. Returns the absolute URL of the
+    /// article or asset it names, or `None` to keep the link as written. Absolute, not
+    /// root-relative, so that feeds can read every root-relative link as site-relative.
     pub fn resolve_link(
         &self,
         from: &Path,
         dest: &str,
         targets: &HashMap<PathBuf, Target>,
     ) -> Option<String> {
-        let (absolute, fragment) = self.locate(from, dest, targets)?;
-        let mut out = self.root_relative(&absolute);
+        let (mut out, fragment) = self.locate(from, dest, targets)?;
         if let Some(f) = fragment {
             out.push('#');
             out.push_str(&f);
@@ -291,15 +303,27 @@ mod tests {
         let from = Path::new("news/x.md");
         assert_eq!(
             u.resolve_link(from, "../guides/a.md#s", &t).as_deref(),
-            Some("/blog/guides/a/#s")
+            Some("https://example.org/blog/guides/a/#s")
         );
         assert_eq!(
             u.resolve_link(from, "pic%201.png", &t).as_deref(),
-            Some("/blog/news/pic%201.png")
+            Some("https://example.org/blog/news/pic%201.png")
         );
         assert_eq!(u.resolve_link(from, "missing.png", &t), None);
         assert_eq!(u.resolve_link(from, "https://x.org/a.md", &t), None);
         assert_eq!(u.resolve_link(from, "#top", &t), None);
+    }
+
+    #[test]
+    fn feed_links_are_absolute_and_root_relative_means_site_relative() {
+        let u = urls();
+        let page = Url::parse("https://example.org/blog/news/a/").unwrap();
+        let abs = |l: &str| u.absolute_link(&page, l).unwrap();
+        assert_eq!(abs("/img/x.png"), "https://example.org/blog/img/x.png");
+        assert_eq!(abs("//cdn.example.net/x"), "https://cdn.example.net/x");
+        assert_eq!(abs("../b/"), "https://example.org/blog/news/b/");
+        assert_eq!(abs("#f"), "https://example.org/blog/news/a/#f");
+        assert_eq!(abs("mailto:a@b.c"), "mailto:a@b.c");
     }
 
     #[test]

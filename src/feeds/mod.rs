@@ -88,7 +88,7 @@ fn entry<'a>(a: &'a Article, urls: &Urls) -> Result<Entry<'a>> {
     let m = &a.meta;
     let (id, id_is_permalink) = urls.item_id(m.id.as_deref(), &a.url, &m.date);
     let absolute = |html: &str| {
-        absolutize(html, &a.url)
+        absolutize(html, &a.url, urls)
             .map(|h| xml_safe(&h).into_owned())
             .map_err(|msg| Error::at(Location::file(&m.shown), msg))
     };
@@ -113,14 +113,11 @@ fn entry<'a>(a: &'a Article, urls: &Urls) -> Result<Entry<'a>> {
     })
 }
 
-/// Makes every URL in `html` absolute against `base` (the article's URL), by rewriting
-/// the attributes of the parsed HTML, so the content works in every feed reader.
-fn absolutize(html: &str, base: &str) -> std::result::Result<String, String> {
-    let base = Url::parse(base).map_err(|e| format!("bad article URL `{base}`: {e}"))?;
-    let join = |v: &str| {
-        base.join(v.trim())
-            .map_or_else(|_| v.to_owned(), String::from)
-    };
+/// Makes every URL in `html` absolute (see `Urls::absolute_link`), by rewriting the
+/// attributes of the parsed HTML, so the content works in every feed reader.
+fn absolutize(html: &str, page: &str, urls: &Urls) -> std::result::Result<String, String> {
+    let page = Url::parse(page).map_err(|e| format!("bad article URL `{page}`: {e}"))?;
+    let join = |v: &str| urls.absolute_link(&page, v).unwrap_or_else(|| v.to_owned());
     let rewrite = |attr: &'static str| {
         element!(format!("[{attr}]"), move |el| {
             if let Some(v) = el.get_attribute(attr) {
@@ -173,7 +170,8 @@ mod tests {
     #[test]
     fn every_kind_of_relative_url_becomes_absolute() {
         let html = r##"<a href="/x">a</a><a href="../y">b</a><a href="#f">c</a><img src="p.png" srcset="p1.png 1x, /p2.png 2x"><video poster="v.jpg"></video><a href="https://o.org/">d</a>"##;
-        let out = absolutize(html, "https://e.org/news/a/").unwrap();
+        let urls = Urls::new(Url::parse("https://e.org/").unwrap());
+        let out = absolutize(html, "https://e.org/news/a/", &urls).unwrap();
         for want in [
             r#"href="https://e.org/x""#,
             r#"href="https://e.org/news/y""#,

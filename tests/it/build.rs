@@ -135,7 +135,7 @@ fn every_url_in_feed_content_is_absolute() {
         for want in [
             "https://example.org/site/guides/the-guide/#setup",
             "https://example.org/site/news/a/#top",
-            "https://example.org/about/",
+            "https://example.org/site/about/",
             "https://example.org/site/news/photo.svg",
             "https://example.org/site/news/a/raw2.png 2x",
         ] {
