@@ -5,3 +5,4 @@ mod build;
 mod errors;
 mod golden;
 mod util;
+mod validators;
