@@ -12,6 +12,7 @@ use url::Url;
 
 use crate::dates::Zone;
 use crate::error::{Error, Location, Result};
+use crate::urls::Permalink;
 
 /// The name of the config file in the site root.
 pub const FILE_NAME: &str = "mdfeed.toml";
@@ -36,6 +37,18 @@ struct RawConfig {
     language: Option<String>,
     timezone: Option<Spanned<String>>,
     author: Option<RawPerson>,
+    content: Option<RawContent>,
+}
+
+/// `[content]`: how to read content written for other generators.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContent {
+    title_keys: Option<Spanned<Vec<String>>>,
+    undated: Option<Spanned<String>>,
+    skip: Option<Vec<Spanned<String>>>,
+    permalink: Option<Spanned<String>>,
+    excerpt_separator: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -61,6 +74,53 @@ pub struct Config {
     pub timezone: Zone,
     /// Default author of every article.
     pub author: Option<Person>,
+    /// How to read the content folder (`[content]`).
+    pub content: Content,
+}
+
+/// What to do with an article that has no date anywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Undated {
+    /// Report it as an error (the default: a feed item needs a date).
+    Error,
+    /// Leave it out with a warning (pages such as `about.md` in a blog folder).
+    Skip,
+}
+
+/// A `[content] skip` glob as written, with its place for error messages.
+#[derive(Debug, Clone)]
+pub struct SkipGlob {
+    /// The glob (`README.md`, `drafts/**`).
+    pub glob: String,
+    /// Where it is written in `mdfeed.toml`.
+    pub at: Location,
+}
+
+/// The validated `[content]` section.
+#[derive(Debug, Clone)]
+pub struct Content {
+    /// Front matter keys to read the title from, in order.
+    pub title_keys: Vec<String>,
+    /// Articles without any date: an error or skipped.
+    pub undated: Undated,
+    /// Files to leave out, as globs relative to `content/`.
+    pub skip: Vec<SkipGlob>,
+    /// Site-wide URL pattern for articles without a path of their own.
+    pub permalink: Option<Permalink>,
+    /// Jekyll's `excerpt_separator`: the summary is the text before it.
+    pub excerpt_separator: Option<String>,
+}
+
+impl Default for Content {
+    fn default() -> Self {
+        Content {
+            title_keys: vec!["title".to_owned()],
+            undated: Undated::Error,
+            skip: Vec::new(),
+            permalink: None,
+            excerpt_separator: None,
+        }
+    }
 }
 
 /// Reads `ROOT/mdfeed.toml`; `base_url_override` replaces `base_url` (preview deploys).
@@ -89,6 +149,7 @@ pub fn parse(path: &Path, text: &str, base_url_override: Option<&str>) -> Result
         language,
         timezone,
         author,
+        content,
     } = raw;
     let mut errors = Vec::new();
     let title = match title {
@@ -122,6 +183,13 @@ pub fn parse(path: &Path, text: &str, base_url_override: Option<&str>) -> Result
         email: p.email,
         uri: p.uri,
     });
+    let content = match content {
+        Some(c) => read_content(c, &at).unwrap_or_else(|e| {
+            errors.extend(e);
+            Content::default()
+        }),
+        None => Content::default(),
+    };
     let (base_url, timezone) = match (base_url, timezone) {
         (Ok(b), Ok(t)) if errors.is_empty() => (b, t),
         (b, t) => {
@@ -137,7 +205,77 @@ pub fn parse(path: &Path, text: &str, base_url_override: Option<&str>) -> Result
         language,
         timezone,
         author,
+        content,
     })
+}
+
+fn read_content(
+    raw: RawContent,
+    at: &dyn Fn(usize) -> Location,
+) -> std::result::Result<Content, Vec<Error>> {
+    let RawContent {
+        title_keys,
+        undated,
+        skip,
+        permalink,
+        excerpt_separator,
+    } = raw;
+    let mut errors = Vec::new();
+    let mut content = Content::default();
+    if let Some(keys) = title_keys {
+        let start = keys.span().start;
+        let keys: Vec<String> = keys
+            .into_inner()
+            .iter()
+            .map(|k| k.trim().to_owned())
+            .collect();
+        if keys.is_empty() || keys.iter().any(String::is_empty) {
+            errors.push(Error::at(
+                at(start),
+                "`title_keys` must list at least one key, none empty",
+            ));
+        } else {
+            content.title_keys = keys;
+        }
+    }
+    if let Some(u) = undated {
+        match u.get_ref().as_str() {
+            "error" => content.undated = Undated::Error,
+            "skip" => content.undated = Undated::Skip,
+            other => errors.push(Error::at(
+                at(u.span().start),
+                format!("`undated` must be \"error\" or \"skip\", found `{other}`"),
+            )),
+        }
+    }
+    for g in skip.unwrap_or_default() {
+        let loc = at(g.span().start);
+        content.skip.push(SkipGlob {
+            glob: g.into_inner(),
+            at: loc,
+        });
+    }
+    if let Some(p) = permalink {
+        match Permalink::parse(p.get_ref()) {
+            Ok(p) => content.permalink = Some(p),
+            Err(msg) => errors.push(Error::at(at(p.span().start), format!("`permalink`: {msg}"))),
+        }
+    }
+    if let Some(sep) = excerpt_separator {
+        if sep.get_ref().is_empty() {
+            errors.push(Error::at(
+                at(sep.span().start),
+                "`excerpt_separator` is empty",
+            ));
+        } else {
+            content.excerpt_separator = Some(sep.into_inner());
+        }
+    }
+    if errors.is_empty() {
+        Ok(content)
+    } else {
+        Err(errors)
+    }
 }
 
 fn check_base_url(s: &str) -> std::result::Result<Url, String> {
@@ -198,6 +336,38 @@ mod tests {
             err("title=\"T\"\nbase_url=\"https://x/\"\ntimezone=\"Nowhere\"\n")
                 .starts_with("mdfeed.toml:3:10:")
         );
+    }
+
+    #[test]
+    fn content_section_has_defaults_and_is_checked() {
+        let base = "title=\"T\"\nbase_url=\"https://a/\"\n";
+        let c = parse(Path::new("m"), base, None).unwrap().content;
+        assert_eq!(c.title_keys, ["title"]);
+        assert_eq!(c.undated, Undated::Error);
+        let text = format!(
+            "{base}[content]\ntitle_keys=[\"name\",\"title\"]\nundated=\"skip\"\nskip=[\"README.md\"]\npermalink=\"/:year/:slug/\"\nexcerpt_separator=\"<!--cut-->\"\n"
+        );
+        let c = parse(Path::new("m"), &text, None).unwrap().content;
+        assert_eq!(c.title_keys, ["name", "title"]);
+        assert_eq!(c.undated, Undated::Skip);
+        assert_eq!(c.skip[0].glob, "README.md");
+        assert_eq!(c.skip[0].at.line, 6);
+        assert!(c.permalink.is_some());
+        assert_eq!(c.excerpt_separator.as_deref(), Some("<!--cut-->"));
+        for (bad, want) in [
+            ("undated=\"maybe\"", "m:4:9: error: `undated`"),
+            (
+                "permalink=\"/:categories/\"",
+                "m:4:11: error: `permalink`: unknown token",
+            ),
+            ("title_keys=[]", "m:4:12: error: `title_keys`"),
+            ("skipp=[]", "m:4:1: error: unknown field `skipp`"),
+        ] {
+            let e = parse(Path::new("m"), &format!("{base}[content]\n{bad}\n"), None)
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with(want), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -37,6 +37,15 @@ impl Zone {
         ))
     }
 
+    /// Returns the calendar day `date` falls on in this zone (for `:day` in URLs: an
+    /// article written at 23:30 UTC is already the next day in Shanghai).
+    pub fn calendar_day(&self, date: &Date) -> NaiveDate {
+        match self {
+            Zone::Iana(tz) => date.with_timezone(tz).date_naive(),
+            Zone::Fixed(off) => date.with_timezone(off).date_naive(),
+        }
+    }
+
     fn localize(&self, naive: NaiveDateTime) -> Option<Date> {
         match self {
             Zone::Iana(tz) => tz
@@ -150,6 +159,15 @@ mod tests {
         assert!(matches!(Zone::parse("UTC"), Ok(Zone::Iana(_))));
         assert!(matches!(Zone::parse("+08:00"), Ok(Zone::Fixed(_))));
         assert!(Zone::parse("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn calendar_day_is_taken_in_the_zone() {
+        let d = parse("2024-01-01T23:30:00Z", &Zone::default()).unwrap();
+        assert_eq!(shanghai().calendar_day(&d).to_string(), "2024-01-02");
+        assert_eq!(Zone::default().calendar_day(&d).to_string(), "2024-01-01");
+        let minus = Zone::parse("-05:00").unwrap();
+        assert_eq!(minus.calendar_day(&d).to_string(), "2024-01-01");
     }
 
     #[test]
