@@ -17,6 +17,7 @@
 )]
 #![warn(missing_docs)]
 
+pub mod compat;
 pub mod config;
 pub mod dates;
 pub mod error;

@@ -1,13 +1,43 @@
 //! Turns Markdown into HTML.
 //!
 //! Owns: the parser options (one place), link rewriting on the parser's events,
-//! heading IDs, and the summary cut (`<!-- more -->`, else the first paragraph).
+//! heading IDs, the summary (`summary`), and literal text hidden behind markers
+//! (`literals`: template syntax mdfeed cannot run, shown as escaped text).
 //! Does not: know the URL scheme (links go through the `resolve` callback) or
 //! touch files. This is the only user of `pulldown_cmark`.
 
+mod literals;
+mod summary;
+
 use std::collections::BTreeSet;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{
+    CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, TextMergeStream, html,
+};
+
+use literals::Mode;
+pub use summary::SummaryFrom;
+
+/// Opens a literal marker (a private-use character no text needs).
+pub const LITERAL_OPEN: char = '\u{E000}';
+/// Closes a literal marker.
+pub const LITERAL_CLOSE: char = '\u{E001}';
+
+/// Returns the marker that stands for literal number `index` in a body.
+pub fn literal_marker(index: usize) -> String {
+    format!("{LITERAL_OPEN}{index}{LITERAL_CLOSE}")
+}
+
+/// A body to render: its text (with literal markers), and what the markers stand for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Body<'a> {
+    /// Markdown, or HTML for `render_html`.
+    pub text: &'a str,
+    /// The text of each literal marker, by index.
+    pub literals: &'a [String],
+    /// A summary separator besides `<!-- more -->` (Jekyll's `excerpt_separator`).
+    pub separator: Option<&'a str>,
+}
 
 /// The HTML of an article body and of its summary.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +48,10 @@ pub struct Rendered {
     pub summary_html: String,
     /// The same summary as plain text, for `<meta name="description">`.
     pub summary_text: String,
+    /// Where the summary came from.
+    pub summary_from: SummaryFrom,
+    /// The literals shown as stray text in the page (not in code), by index.
+    pub shown_literals: BTreeSet<usize>,
 }
 
 /// Returns the one set of Markdown extensions mdfeed supports.
@@ -30,25 +64,91 @@ fn options() -> Options {
 }
 
 /// Renders `body`; `resolve` may replace a link or image destination (`None` keeps it).
-pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered {
-    let mut events: Vec<Event<'_>> = Parser::new_ext(body, options())
+pub fn render(body: &Body<'_>, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered {
+    let events: Vec<Event<'_>> = TextMergeStream::new(Parser::new_ext(body.text, options()))
         .map(|event| rewrite_link(event, resolve))
         .collect();
-    add_heading_ids(&mut events);
-    let summary = summary_events(&events);
+    let mut page = events.clone();
+    let shown_literals = literals::put_back(&mut page, body.literals, Mode::Show);
+    add_heading_ids(&mut page);
+    let mut short = events;
+    literals::put_back(&mut short, body.literals, Mode::Drop);
+    let (summary, summary_from) = summary::pick(&short, body.separator);
     let mut out = Rendered {
-        html: String::with_capacity(body.len() * 5 / 4),
+        html: String::with_capacity(body.text.len() * 5 / 4),
         summary_html: String::new(),
         summary_text: plain_text(&summary),
+        summary_from,
+        shown_literals,
     };
-    html::push_html(&mut out.html, events.into_iter());
+    html::push_html(&mut out.html, page.into_iter());
     html::push_html(&mut out.summary_html, summary.into_iter());
     out
 }
 
-/// Renders a short Markdown text (a front matter `summary`) and returns HTML and plain text.
-pub fn render_short(text: &str) -> (String, String) {
-    let events: Vec<Event<'_>> = Parser::new_ext(text, options()).collect();
+/// Renders a body that is HTML already (an `.html` article). Each literal is shown as
+/// escaped text; a tag that holds one is shown as text too, so a template span never
+/// lands in an attribute. The summary is the HTML before `<!-- more -->`, if any.
+pub fn render_html(body: &Body<'_>) -> Rendered {
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let text = body.text;
+    let mut done = 0;
+    let mut pos = 0;
+    while let Some(k) = text[pos..].find(LITERAL_OPEN) {
+        let at = pos + k;
+        let end = text[at..]
+            .find(LITERAL_CLOSE)
+            .map_or(text.len(), |e| at + e + LITERAL_CLOSE.len_utf8());
+        let (start, end) = match enclosing_tag(text, at) {
+            Some(tag_start) => (
+                tag_start.max(done),
+                text[end..].find('>').map_or(text.len(), |e| end + e + 1),
+            ),
+            None => (at, end),
+        };
+        events.push(Event::Html(text[done..start].into()));
+        events.push(Event::Text(text[start..end].into()));
+        done = end;
+        pos = end;
+    }
+    events.push(Event::Html(text[done..].into()));
+    let shown_literals = literals::put_back(&mut events, body.literals, Mode::Show);
+    let mut page = String::with_capacity(text.len());
+    html::push_html(&mut page, events.into_iter());
+    let cut = ["<!--more-->", "<!-- more -->"]
+        .into_iter()
+        .chain(body.separator)
+        .filter_map(|sep| page.find(sep))
+        .min();
+    let summary_html = cut.map(|c| page[..c].to_owned()).unwrap_or_default();
+    Rendered {
+        summary_from: if cut.is_some() {
+            SummaryFrom::Separator
+        } else {
+            SummaryFrom::None
+        },
+        summary_text: String::new(),
+        summary_html,
+        html: page,
+        shown_literals,
+    }
+}
+
+/// Returns where the tag around `at` starts, if `at` is inside one (`<a href="…`).
+fn enclosing_tag(text: &str, at: usize) -> Option<usize> {
+    let before = &text[..at];
+    let open = before.rfind('<')?;
+    let inside = before.rfind('>').is_none_or(|close| close < open)
+        && text[open + 1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/');
+    inside.then_some(open)
+}
+
+/// Renders a short Markdown text (a front matter `summary`) and returns HTML and plain
+/// text; literals are dropped (a summary never shows template syntax).
+pub fn render_short(text: &str, literals: &[String]) -> (String, String) {
+    let mut events: Vec<Event<'_>> =
+        TextMergeStream::new(Parser::new_ext(text, options())).collect();
+    literals::put_back(&mut events, literals, Mode::Drop);
     let plain = plain_text(&events);
     let mut html = String::new();
     html::push_html(&mut html, events.into_iter());
@@ -63,7 +163,8 @@ fn rewrite_link<'a>(event: Event<'a>, resolve: &dyn Fn(&str) -> Option<String>) 
             title,
             id,
         }) => {
-            let dest_url = resolve(&dest_url).map_or(dest_url, CowStr::from);
+            let dest_url =
+                resolve_unless_literal(&dest_url, resolve).map_or(dest_url, CowStr::from);
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -77,7 +178,8 @@ fn rewrite_link<'a>(event: Event<'a>, resolve: &dyn Fn(&str) -> Option<String>) 
             title,
             id,
         }) => {
-            let dest_url = resolve(&dest_url).map_or(dest_url, CowStr::from);
+            let dest_url =
+                resolve_unless_literal(&dest_url, resolve).map_or(dest_url, CowStr::from);
             Event::Start(Tag::Image {
                 link_type,
                 dest_url,
@@ -86,6 +188,15 @@ fn rewrite_link<'a>(event: Event<'a>, resolve: &dyn Fn(&str) -> Option<String>) 
             })
         }
         other => other,
+    }
+}
+
+/// A destination holding a literal is dropped later; it names no file.
+fn resolve_unless_literal(dest: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    if dest.contains(LITERAL_OPEN) {
+        None
+    } else {
+        resolve(dest)
     }
 }
 
@@ -137,60 +248,6 @@ fn unique_id(text: &str, taken: &mut BTreeSet<String>) -> String {
     id
 }
 
-fn is_more_marker(e: &Event<'_>) -> bool {
-    match e {
-        Event::Html(s) | Event::InlineHtml(s) => {
-            let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-            compact == "<!--more-->"
-        }
-        _ => false,
-    }
-}
-
-/// Picks the summary: everything before `<!-- more -->` (tags closed), else the first
-/// paragraph; footnote references are dropped since their definitions are not included.
-fn summary_events<'a>(events: &[Event<'a>]) -> Vec<Event<'a>> {
-    let keep = |e: &&Event<'a>| !matches!(e, Event::FootnoteReference(_));
-    if let Some(cut) = events.iter().position(is_more_marker) {
-        let mut out: Vec<Event<'a>> = events[..cut].iter().filter(keep).cloned().collect();
-        let mut open: Vec<TagEnd> = Vec::new();
-        let mut in_footnote = 0usize;
-        out.retain(|e| {
-            match e {
-                Event::Start(Tag::FootnoteDefinition(_)) => in_footnote += 1,
-                Event::End(TagEnd::FootnoteDefinition) => {
-                    in_footnote -= 1;
-                    return false;
-                }
-                _ => {}
-            }
-            in_footnote == 0
-        });
-        for e in &out {
-            match e {
-                Event::Start(tag) => open.push(tag.to_end()),
-                Event::End(_) => {
-                    open.pop();
-                }
-                _ => {}
-            }
-        }
-        out.extend(open.into_iter().rev().map(Event::End));
-        return out;
-    }
-    let Some(start) = events
-        .iter()
-        .position(|e| matches!(e, Event::Start(Tag::Paragraph)))
-    else {
-        return Vec::new();
-    };
-    let end = events[start..]
-        .iter()
-        .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))
-        .map_or(events.len(), |p| start + p + 1);
-    events[start..end].iter().filter(keep).cloned().collect()
-}
-
 fn plain_text(events: &[Event<'_>]) -> String {
     let mut s = String::new();
     for e in events {
@@ -209,7 +266,94 @@ mod tests {
     use super::*;
 
     fn r(md: &str) -> Rendered {
-        render(md, &|d| (d == "a.md").then(|| "/a/".to_owned()))
+        let body = Body {
+            text: md,
+            ..Body::default()
+        };
+        render(&body, &|d| (d == "a.md").then(|| "/a/".to_owned()))
+    }
+
+    /// Renders `md` with its template spans masked, as the pipeline does.
+    fn masked(md: &str, separator: Option<&str>) -> Rendered {
+        let m = crate::compat::template_syntax::mask(md);
+        let body = Body {
+            text: &m.text,
+            literals: &m.literals,
+            separator,
+        };
+        render(&body, &|d| Some(format!("/resolved/{d}")))
+    }
+
+    #[test]
+    fn template_spans_are_escaped_text_never_markup_or_links() {
+        let out = masked(
+            "Hi {{< figure src=\"/a.png\" >}} and [x]({{ site.url }}/a) ![alt]({% link a.png %})\n\n<a href=\"{{ x }}\">y</a>\n\n`{{ code }}`\n",
+            None,
+        );
+        assert!(
+            out.html
+                .contains("Hi {{&lt; figure src=\"/a.png\" &gt;}} and x alt"),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("&lt;a href=\"{{ x }}\"&gt;"),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("<code>{{ code }}</code>"), "{}", out.html);
+        assert!(!out.html.contains("<a href=\"{") && !out.html.contains("<img"));
+        assert!(!out.html.contains("<figure"));
+        // Three spans in prose (the code span is not counted).
+        assert_eq!(out.shown_literals.len(), 4, "{:?}", out.shown_literals);
+    }
+
+    #[test]
+    fn summary_skips_headings_lists_images_html_and_template_only_paragraphs() {
+        let out = masked(
+            "# Title\n\n- a list\n\n![pic](p.png)\n\n<div>html</div>\n\n{{< youtube id >}}\n\n{% include note.html %} {{ x }}\n\nReal *prose* {{ site.title }} here.\n\nMore.\n",
+            None,
+        );
+        assert_eq!(out.summary_html, "<p>Real <em>prose</em>  here.</p>\n");
+        assert_eq!(out.summary_text, "Real prose here.");
+        assert_eq!(out.summary_from, SummaryFrom::FirstParagraph);
+    }
+
+    #[test]
+    fn custom_separator_and_template_free_excerpts() {
+        let out = masked(
+            "One {{ a }}\n\n{% b %}\n\nTwo\n\n<!--cut-->\n\nThree\n",
+            Some("<!--cut-->"),
+        );
+        assert_eq!(out.summary_html, "<p>One </p>\n<p>Two</p>\n");
+        assert_eq!(out.summary_from, SummaryFrom::Separator);
+        let out = masked("One\n\nTwo [more] three\n", Some("[more]"));
+        assert_eq!(out.summary_text, "One Two");
+        let out = masked("One\n\nTwo\n", None);
+        assert_eq!(out.summary_from, SummaryFrom::FirstParagraph);
+        let out = masked("# Only a heading\n", None);
+        assert_eq!(out.summary_from, SummaryFrom::None);
+    }
+
+    #[test]
+    fn html_bodies_keep_markup_but_not_template_attributes() {
+        let m = crate::compat::template_syntax::mask(
+            "<p>Hi {{ name }}</p>\n<img src=\"{{ site.url }}/a.png\" alt=\"x\">\n<!--more-->\n<p>rest</p>\n",
+        );
+        let out = render_html(&Body {
+            text: &m.text,
+            literals: &m.literals,
+            separator: None,
+        });
+        assert!(
+            out.html.starts_with(
+                "<p>Hi {{ name }}</p>\n&lt;img src=\"{{ site.url }}/a.png\" alt=\"x\"&gt;\n"
+            ),
+            "{}",
+            out.html
+        );
+        assert_eq!(out.summary_from, SummaryFrom::Separator);
+        assert_eq!(out.shown_literals.len(), 2);
     }
 
     #[test]

@@ -260,9 +260,15 @@ fn render_one(p: Parsed, urls: &Urls, targets: &HashMap<PathBuf, Target>) -> Res
     let from = meta.source.as_path();
     let resolve = |dest: &str| urls.resolve_link(from, dest, targets);
     let body = &text[body_start..];
-    let rendered = markdown::render(body, &resolve);
+    let rendered = markdown::render(
+        &markdown::Body {
+            text: body,
+            ..Default::default()
+        },
+        &resolve,
+    );
     let (summary_html, summary_text) = match &meta.summary {
-        Some(s) => markdown::render_short(s),
+        Some(s) => markdown::render_short(s, &[]),
         None => (rendered.summary_html, rendered.summary_text),
     };
     let image = match &meta.image {
