@@ -18,6 +18,9 @@ pub struct Field {
     pub line: u32,
     /// Column of the value (1-based).
     pub col: u32,
+    /// The file it was written in when that is not the article itself (a folder
+    /// defaults file), as shown in messages.
+    pub file: Option<std::path::PathBuf>,
 }
 
 /// Front matter keys in sorted order.
@@ -121,6 +124,7 @@ fn yaml(fm: &str, first_line: u32) -> Result<Fields, FrontMatterError> {
                     value: v.value,
                     line: first_line + v.referenced.line().saturating_sub(1) as u32,
                     col: v.referenced.column() as u32,
+                    file: None,
                 };
                 (k, field)
             })
@@ -159,9 +163,59 @@ fn toml_fields(fm: &str, first_line: u32) -> Result<Fields, FrontMatterError> {
         .map(|(k, v)| {
             let (line, col) = at(v.span().start);
             let value = toml_to_json(v.into_inner());
-            (k, Field { value, line, col })
+            let file = None;
+            (
+                k,
+                Field {
+                    value,
+                    line,
+                    col,
+                    file,
+                },
+            )
         })
         .collect())
+}
+
+/// The formats of a whole data file (a folder defaults file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataFormat {
+    /// `_defaults.yaml`.
+    Yaml,
+    /// `_defaults.toml`.
+    Toml,
+    /// Eleventy's `<folder>/<folder>.json`.
+    Json,
+}
+
+/// Parses a whole file of keys (not fenced); positions are file positions.
+pub fn parse_data(text: &str, format: DataFormat) -> Result<Fields, FrontMatterError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match format {
+        DataFormat::Yaml => yaml(text, 1),
+        DataFormat::Toml => toml_fields(text, 1),
+        DataFormat::Json => {
+            let map: BTreeMap<String, Value> =
+                serde_json::from_str(text).map_err(|e| FrontMatterError {
+                    line: e.line().max(1) as u32,
+                    col: e.column().max(1) as u32,
+                    msg: format!("invalid JSON: {}", strip_location(&e.to_string())),
+                })?;
+            // serde_json keeps no positions: values are reported at the file's start.
+            Ok(map
+                .into_iter()
+                .map(|(k, value)| {
+                    let field = Field {
+                        value,
+                        line: 1,
+                        col: 1,
+                        file: None,
+                    };
+                    (k, field)
+                })
+                .collect())
+        }
+    }
 }
 
 fn toml_to_json(v: toml::Value) -> Value {

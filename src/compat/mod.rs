@@ -6,4 +6,7 @@
 //! files), `skip` (what is not an article, and why), `template_syntax` (template
 //! tags in bodies). `model` stays the owner of the validated article.
 
+pub mod dates;
+pub mod defaults;
+pub mod skip;
 pub mod template_syntax;
