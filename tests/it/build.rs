@@ -229,10 +229,10 @@ fn pages_show_what_the_article_says() {
     // Links to other articles and assets resolve the way the editor sees them.
     let html = site.read("news/a/index.html");
     assert!(
-        html.contains("href=\"/site/guides/the-guide/#setup\""),
+        html.contains("href=\"https://example.org/site/guides/the-guide/#setup\""),
         "{html}"
     );
-    assert!(html.contains("src=\"/site/news/photo.svg\""));
+    assert!(html.contains("src=\"https://example.org/site/news/photo.svg\""));
     assert!(site.out().join("news/photo.svg").exists());
     let index = site.read("index.html");
     let a = index.find("Rare &lt;earths&gt;").unwrap();
