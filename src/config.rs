@@ -152,17 +152,10 @@ pub fn parse(path: &Path, text: &str, base_url_override: Option<&str>) -> Result
         content,
     } = raw;
     let mut errors = Vec::new();
-    let title = match title {
-        Some(t) if !t.get_ref().trim().is_empty() => t.into_inner().trim().to_owned(),
-        Some(t) => {
-            errors.push(Error::at(at(t.span().start), "`title` is empty"));
-            String::new()
-        }
-        None => {
-            errors.push(Error::at(at(0), "missing required key `title`"));
-            String::new()
-        }
-    };
+    let title = required_title(title, &at).unwrap_or_else(|e| {
+        errors.push(e);
+        String::new()
+    });
     let base_url = match (base_url_override, base_url) {
         (Some(url), _) => {
             check_base_url(url).map_err(|msg| Error::at(Location::new("--base-url", 0, 0), msg))
@@ -183,13 +176,10 @@ pub fn parse(path: &Path, text: &str, base_url_override: Option<&str>) -> Result
         email: p.email,
         uri: p.uri,
     });
-    let content = match content {
-        Some(c) => read_content(c, &at).unwrap_or_else(|e| {
-            errors.extend(e);
-            Content::default()
-        }),
-        None => Content::default(),
-    };
+    let content = read_content(content, &at).unwrap_or_else(|e| {
+        errors.extend(e);
+        Content::default()
+    });
     let (base_url, timezone) = match (base_url, timezone) {
         (Ok(b), Ok(t)) if errors.is_empty() => (b, t),
         (b, t) => {
@@ -209,10 +199,54 @@ pub fn parse(path: &Path, text: &str, base_url_override: Option<&str>) -> Result
     })
 }
 
+fn required_title(
+    title: Option<Spanned<String>>,
+    at: &dyn Fn(usize) -> Location,
+) -> Result<String> {
+    match title {
+        Some(t) if !t.get_ref().trim().is_empty() => Ok(t.into_inner().trim().to_owned()),
+        Some(t) => Err(Error::at(at(t.span().start), "`title` is empty")),
+        None => Err(Error::at(at(0), "missing required key `title`")),
+    }
+}
+
+fn read_title_keys(
+    keys: Spanned<Vec<String>>,
+    at: &dyn Fn(usize) -> Location,
+) -> Result<Vec<String>> {
+    let start = keys.span().start;
+    let keys: Vec<String> = keys
+        .into_inner()
+        .iter()
+        .map(|k| k.trim().to_owned())
+        .collect();
+    if keys.is_empty() || keys.iter().any(String::is_empty) {
+        return Err(Error::at(
+            at(start),
+            "`title_keys` must list at least one key, none empty",
+        ));
+    }
+    Ok(keys)
+}
+
+fn read_undated(u: &Spanned<String>, at: &dyn Fn(usize) -> Location) -> Result<Undated> {
+    match u.get_ref().as_str() {
+        "error" => Ok(Undated::Error),
+        "skip" => Ok(Undated::Skip),
+        other => Err(Error::at(
+            at(u.span().start),
+            format!("`undated` must be \"error\" or \"skip\", found `{other}`"),
+        )),
+    }
+}
+
 fn read_content(
-    raw: RawContent,
+    raw: Option<RawContent>,
     at: &dyn Fn(usize) -> Location,
 ) -> std::result::Result<Content, Vec<Error>> {
+    let Some(raw) = raw else {
+        return Ok(Content::default());
+    };
     let RawContent {
         title_keys,
         undated,
@@ -222,44 +256,25 @@ fn read_content(
     } = raw;
     let mut errors = Vec::new();
     let mut content = Content::default();
+    let mut keep = |r: std::result::Result<(), Error>| errors.extend(r.err());
     if let Some(keys) = title_keys {
-        let start = keys.span().start;
-        let keys: Vec<String> = keys
-            .into_inner()
-            .iter()
-            .map(|k| k.trim().to_owned())
-            .collect();
-        if keys.is_empty() || keys.iter().any(String::is_empty) {
-            errors.push(Error::at(
-                at(start),
-                "`title_keys` must list at least one key, none empty",
-            ));
-        } else {
-            content.title_keys = keys;
-        }
+        keep(read_title_keys(keys, at).map(|k| content.title_keys = k));
     }
     if let Some(u) = undated {
-        match u.get_ref().as_str() {
-            "error" => content.undated = Undated::Error,
-            "skip" => content.undated = Undated::Skip,
-            other => errors.push(Error::at(
-                at(u.span().start),
-                format!("`undated` must be \"error\" or \"skip\", found `{other}`"),
-            )),
-        }
+        keep(read_undated(&u, at).map(|u| content.undated = u));
     }
-    for g in skip.unwrap_or_default() {
-        let loc = at(g.span().start);
-        content.skip.push(SkipGlob {
+    content.skip = skip
+        .unwrap_or_default()
+        .into_iter()
+        .map(|g| SkipGlob {
+            at: at(g.span().start),
             glob: g.into_inner(),
-            at: loc,
-        });
-    }
-    if let Some(p) = permalink {
-        match Permalink::parse(p.get_ref()) {
-            Ok(p) => content.permalink = Some(p),
-            Err(msg) => errors.push(Error::at(at(p.span().start), format!("`permalink`: {msg}"))),
-        }
+        })
+        .collect();
+    match permalink.map(|p| (p.span().start, Permalink::parse(p.get_ref()))) {
+        Some((_, Ok(p))) => content.permalink = Some(p),
+        Some((start, Err(msg))) => errors.push(Error::at(at(start), format!("`permalink`: {msg}"))),
+        None => {}
     }
     if let Some(sep) = excerpt_separator {
         if sep.get_ref().is_empty() {

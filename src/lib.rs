@@ -28,8 +28,10 @@ pub mod model;
 pub mod output;
 pub mod pipeline;
 pub mod render;
+pub mod report;
 pub mod source;
 pub mod urls;
 
 pub use error::{Error, Location, Result, Warning};
-pub use pipeline::{BuildOptions, BuildReport, build};
+pub use pipeline::{BuildOptions, BuildReport, build, survey};
+pub use report::ContentReport;

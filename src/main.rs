@@ -43,6 +43,10 @@ struct Common {
     /// Include articles dated in the future.
     #[arg(long)]
     future: bool,
+    /// Print what was made of content/: articles, skipped files and why, and where
+    /// each field came from (for blogs moved from Jekyll, Hugo, Zola, Eleventy).
+    #[arg(long)]
+    report: bool,
 }
 
 fn main() -> ExitCode {
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
         Command::Build(c) => (c, true),
         Command::Check(c) => (c, false),
     };
+    let print_report = common.report;
     let opts = mdfeed::BuildOptions {
         root: common.root,
         out: common.out,
@@ -66,6 +71,9 @@ fn main() -> ExitCode {
             for w in &report.warnings {
                 eprintln!("{w}");
             }
+            if print_report {
+                print!("{}", report.content);
+            }
             let secs = started.elapsed().as_secs_f64();
             match report.write {
                 Some(w) => eprintln!(
@@ -77,6 +85,10 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
+            // The report counts what could be read, errors included.
+            if let (true, Ok(content)) = (print_report, mdfeed::survey(&opts)) {
+                print!("{content}");
+            }
             let errors = err.flatten();
             let io = errors.iter().any(|e| matches!(e, mdfeed::Error::Io { .. }));
             for e in &errors {

@@ -1,42 +1,84 @@
 //! Turns parsed front matter into validated articles, and articles into a site.
 //!
-//! Owns: the front matter keys and their aliases (Jekyll, Hugo, Zola), defaults
+//! Owns: the front matter keys and their aliases (Jekyll, Hugo, Zola, Eleventy),
+//! the order in which conventions are tried (with `compat` supplying them), defaults
 //! from the config, slugs and page paths, and the site's canonical order.
 //! Does not: do I/O, render HTML or format URLs (see `urls`).
+
+mod paths;
+mod reader;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::config::{Config, Person};
+use crate::compat::dates::{self as name_dates, DateFrom};
+use crate::compat::skip::{self, SkipReason};
+use crate::config::{Config, Person, Undated};
 use crate::dates::{self, Date};
-use crate::error::{Error, Location};
-use crate::frontmatter::{Field, Fields};
-use crate::urls;
+use crate::error::{Error, Location, Warning};
+use crate::frontmatter::Fields;
+use crate::urls::Urls;
+use paths::{aliases, external_url, page, path_key, slug};
+pub use reader::AuthorsFrom;
+use reader::Reader;
 
-/// Keys mdfeed reads; everything else is handed to templates as `extra`.
+/// Keys mdfeed reads (besides `[content] title_keys`); every other key is handed to
+/// templates as `extra`.
 const KNOWN: &[&str] = &[
-    "title",
     "date",
+    "publishDate",
     "updated",
     "lastmod",
     "last_modified_at",
     "modified",
     "draft",
+    "published",
     "slug",
+    "path",
+    "permalink",
+    "url",
     "tags",
     "categories",
+    "category",
     "taxonomies",
     "author",
     "authors",
+    "by",
     "summary",
     "description",
+    "excerpt",
+    "excerpt_separator",
     "image",
     "image_caption",
     "image_credit",
     "id",
+    "external_url",
+    "link",
+    "aliases",
+    "redirect_from",
 ];
+
+/// Which convention supplied each field of an article (for `check --report`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Provenance {
+    /// The `title_keys` entry the title came from.
+    pub title_key: String,
+    /// Where the date came from.
+    pub date: DateFrom,
+    /// Where the authors came from.
+    pub authors: AuthorsFrom,
+}
+
+/// An old URL of an article, served by a small redirect page.
+#[derive(Debug, Clone)]
+pub struct Alias {
+    /// The redirect page under `out/`.
+    pub file: PathBuf,
+    /// Where the old URL is written.
+    pub at: Location,
+}
 
 /// An article's front matter, validated; the body is rendered later, once every
 /// article's URL is known (links between articles need them).
@@ -70,6 +112,16 @@ pub struct Meta {
     pub id: Option<String>,
     /// Keys mdfeed does not know, for templates.
     pub extra: BTreeMap<String, Value>,
+    /// The body is HTML already (an `.html` article), not Markdown.
+    pub html: bool,
+    /// Where the feed item points instead of the page (`external_url`, `link`).
+    pub external_url: Option<String>,
+    /// Old URLs that redirect to the page (`aliases`, `redirect_from`).
+    pub aliases: Vec<Alias>,
+    /// The article's own excerpt separator (Jekyll's `excerpt_separator` key).
+    pub excerpt_separator: Option<String>,
+    /// Which convention supplied each field.
+    pub from: Provenance,
 }
 
 /// A featured image as written in front matter.
@@ -111,6 +163,10 @@ pub struct Article {
     pub summary_html: String,
     /// Summary as plain text.
     pub summary_text: String,
+    /// Where the summary came from.
+    pub summary_from: crate::markdown::SummaryFrom,
+    /// Template tags of other generators shown as text in the body.
+    pub template_tags: usize,
 }
 
 /// Validated articles in canonical order: newest first, then by source path.
@@ -144,84 +200,238 @@ impl Site {
     }
 }
 
-/// Validates the front matter of the file `source` (relative to `content/`).
+/// One file to validate: its front matter, its folder defaults and what the
+/// pipeline knows about it.
+#[derive(Debug)]
+pub struct Input<'a> {
+    /// The article's own front matter.
+    pub fields: Fields,
+    /// Keys from folder defaults files (see `compat::defaults`).
+    pub defaults: Fields,
+    /// Path relative to `content/`.
+    pub source: &'a Path,
+    /// Path as shown in messages.
+    pub shown: &'a Path,
+    /// The body is HTML (an `.html` file).
+    pub html: bool,
+    /// The body is empty or blank (redirect stubs).
+    pub body_is_empty: bool,
+    /// An `index.md` / `_index.md` with other articles below its folder.
+    pub section_page: bool,
+}
+
+/// What a file with front matter turned out to be.
+#[derive(Debug)]
+pub enum Resolved {
+    /// An article.
+    Article(Box<Meta>),
+    /// Not an article, and why.
+    Skipped(SkipReason),
+}
+
+/// A file whose front matter has errors.
+#[derive(Debug)]
+pub struct Failure {
+    /// Every error, each at its place.
+    pub errors: Vec<Error>,
+    /// None of `title_keys` is set.
+    pub untitled: bool,
+    /// No date anywhere.
+    pub undated: bool,
+}
+
+/// Validates one file's front matter. Problems that do not stop the build (a bad
+/// date that the file name makes up for) go to `warnings`.
 pub fn resolve(
-    fields: Fields,
-    source: &Path,
-    shown: &Path,
+    input: Input<'_>,
     config: &Config,
-) -> Result<Meta, Vec<Error>> {
+    urls: &Urls,
+    warnings: &mut Vec<Warning>,
+) -> Result<Resolved, Failure> {
+    let Input {
+        fields,
+        defaults,
+        source,
+        shown,
+        html,
+        body_is_empty,
+        section_page,
+    } = input;
+    if let Some(reason) = skip::by_front_matter(&fields, &defaults, body_is_empty) {
+        return Ok(Resolved::Skipped(reason));
+    }
     let mut r = Reader {
         fields,
+        defaults,
         shown,
         errors: Vec::new(),
     };
-    let stem = source
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
-    let from_name = dates::from_file_prefix(stem, &config.timezone);
-    let title = r.title();
-    let has_slug = r.fields.contains_key("slug");
-    let date = r.date(&["date"], config);
-    let updated = r.date(
-        &["updated", "lastmod", "last_modified_at", "modified"],
-        config,
-    );
-    let draft = r.boolean("draft").unwrap_or(false);
-    let slug = r.slug(stem, from_name.map(|(_, rest)| rest));
-    let (mut tags, mut categories) = r.taxonomies();
-    tags.extend(r.list("tags"));
-    categories.extend(r.list("categories"));
-    let authors = r.authors(config);
-    let summary = r
-        .first_string(&["summary", "description"])
-        .filter(|s| !s.trim().is_empty());
-    let image = r.image();
-    let id = r
-        .string("id")
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty());
-    let date = date.or(from_name.map(|(d, _)| d));
-    if date.is_none() && !r.fields.contains_key("date") {
+    let date = date(&mut r, source, config, warnings);
+    let undated = date.is_none() && r.errors.is_empty();
+    let untitled = !config
+        .content
+        .title_keys
+        .iter()
+        .any(|k| r.fields.contains_key(k));
+    if undated {
+        if section_page {
+            return Ok(Resolved::Skipped(SkipReason::SectionPage));
+        }
+        if config.content.undated == Undated::Skip {
+            return Ok(Resolved::Skipped(SkipReason::Undated));
+        }
         r.errors.push(Error::at(
             Location::file(shown),
-            "missing required key `date` (or a `YYYY-MM-DD-` prefix on the file name)",
+            "missing required key `date` (or a `YYYY-MM-DD-` prefix on the file or folder name)",
         ));
     }
-    let extra = r.extra();
-    let (Some(title), Some(date), Some(slug), true) = (title, date, slug, r.errors.is_empty())
+    match meta(r, (source, html), date, (config, urls), warnings) {
+        Ok(meta) => Ok(Resolved::Article(Box::new(meta))),
+        Err(errors) => Err(Failure {
+            errors,
+            untitled,
+            undated,
+        }),
+    }
+}
+
+/// Reads everything but the date; `date` is `None` when it is missing or wrong (the
+/// error is already in `r`), so that every other error is still reported.
+fn meta(
+    mut r: Reader<'_>,
+    (source, html): (&Path, bool),
+    date: Option<(Date, DateFrom)>,
+    (config, urls): (&Config, &Urls),
+    warnings: &mut Vec<Warning>,
+) -> Result<Meta, Vec<Error>> {
+    let title = r.title(&config.content.title_keys);
+    let updated = updated(&mut r, config);
+    let draft = r.boolean("draft").unwrap_or(false)
+        || r.field("published")
+            .is_some_and(|f| f.value == Value::Bool(false));
+    let slug = slug(&mut r, source);
+    let page = match (&date, slug) {
+        (Some((d, _)), Some(slug)) => page(&mut r, slug, d, config, warnings),
+        _ => None,
+    };
+    let (tags, categories) = tags_and_categories(&mut r);
+    let (authors, authors_from) = r.authors(config);
+    let summary = r.first_string(&["summary", "description", "excerpt"]);
+    let excerpt_separator = r.string("excerpt_separator").filter(|s| !s.is_empty());
+    let image = image(&mut r);
+    let id = r.first_string(&["id"]).map(|s| s.trim().to_owned());
+    let external_url = external_url(&mut r);
+    let aliases = page
+        .as_ref()
+        .map(|(p, _)| aliases(&mut r, urls, p))
+        .unwrap_or_default();
+    let mut known: Vec<&str> = KNOWN.to_vec();
+    known.extend(config.content.title_keys.iter().map(String::as_str));
+    let extra = r.extra(&known);
+    let (Some((title, title_key)), Some((date, date_from)), Some((page, html_alias)), true) =
+        (title, date, page, r.errors.is_empty())
     else {
         return Err(r.errors);
     };
-    let mut page: Vec<String> = folder_segments(source);
-    // An `index.md` without a `slug` is the page of its folder, as in Hugo's page bundles.
-    if stem != "index" || has_slug {
-        page.push(slug);
-    }
     Ok(Meta {
         source: source.to_owned(),
-        shown: shown.to_owned(),
+        shown: r.shown.to_owned(),
         title,
         date,
         updated,
         draft,
         page,
-        tags: dedup(tags),
-        categories: dedup(categories),
+        tags,
+        categories,
         authors,
         summary,
         image,
         id,
         extra,
+        html,
+        external_url,
+        aliases: aliases.into_iter().chain(html_alias).collect(),
+        excerpt_separator,
+        from: Provenance {
+            title_key,
+            date: date_from,
+            authors: authors_from,
+        },
     })
 }
 
-fn folder_segments(source: &Path) -> Vec<String> {
-    source
-        .parent()
-        .map(|p| p.iter().map(|s| s.to_string_lossy().into_owned()).collect())
-        .unwrap_or_default()
+/// Reads tags (`tags`, Zola's `taxonomies.tags`) and categories (`categories`, a
+/// space-separated string as Jekyll reads it, and `category`), defaults merged in.
+fn tags_and_categories(r: &mut Reader<'_>) -> (Vec<String>, Vec<String>) {
+    let (mut tags, mut categories) = r.taxonomies();
+    tags.extend(r.list("tags", false));
+    categories.extend(r.list("categories", true));
+    categories.extend(r.list("category", false));
+    (dedup(tags), dedup(categories))
+}
+
+/// Returns the date: front matter `date` (Hugo: `publishDate`); else a date in the
+/// file or folder name; else a `YYYY/MM/DD` run in a path key. A front matter date
+/// that cannot be read falls back to the file name's date, with a warning.
+fn date(
+    r: &mut Reader<'_>,
+    source: &Path,
+    config: &Config,
+    warnings: &mut Vec<Warning>,
+) -> Option<(Date, DateFrom)> {
+    let zone = &config.timezone;
+    let from_names = name_dates::from_names(source, zone);
+    if let Some(key) = ["date", "publishDate"]
+        .into_iter()
+        .find(|k| r.fields.contains_key(*k))
+    {
+        let text = r.string(key)?;
+        match dates::parse(&text, zone) {
+            Ok(d) => return Some((d, DateFrom::FrontMatter)),
+            Err(msg) => match from_names {
+                Some((d, from)) => {
+                    let day = d.format("%Y-%m-%d");
+                    warnings.push(Warning {
+                        at: r.location(key),
+                        msg: format!("`{key}`: {msg}; using {day} from the file name instead"),
+                    });
+                    return Some((d, from));
+                }
+                None => {
+                    r.error(key, format!("`{key}`: {msg}"));
+                    return None;
+                }
+            },
+        }
+    }
+    if from_names.is_some() {
+        return from_names;
+    }
+    let (_, path) = path_key(r)?;
+    name_dates::from_path_key(&path, zone).map(|d| (d, DateFrom::PathKey))
+}
+
+fn updated(r: &mut Reader<'_>, config: &Config) -> Option<Date> {
+    let keys = ["updated", "lastmod", "last_modified_at", "modified"];
+    let key = keys.into_iter().find(|k| r.fields.contains_key(*k))?;
+    let text = r.string(key)?;
+    match dates::parse(&text, &config.timezone) {
+        Ok(d) => Some(d),
+        Err(msg) => {
+            r.error(key, format!("`{key}`: {msg}"));
+            None
+        }
+    }
+}
+
+fn image(r: &mut Reader<'_>) -> Option<ImageRef> {
+    let src = r.string("image").filter(|s| !s.trim().is_empty())?;
+    Some(ImageRef {
+        src: src.trim().to_owned(),
+        at: r.location("image"),
+        caption: r.string("image_caption"),
+        credit: r.string("image_credit"),
+    })
 }
 
 fn dedup(items: Vec<String>) -> Vec<String> {
@@ -232,312 +442,5 @@ fn dedup(items: Vec<String>) -> Vec<String> {
         .collect()
 }
 
-/// Reads typed values out of the front matter, remembering every error.
-struct Reader<'a> {
-    fields: Fields,
-    shown: &'a Path,
-    errors: Vec<Error>,
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "nothing",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a table",
-    }
-}
-
-fn scalar_string(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-impl Reader<'_> {
-    fn error_at(&self, key: &str, msg: impl Into<String>) -> Error {
-        let at = self.fields.get(key).map_or_else(
-            || Location::file(self.shown),
-            |f| Location::new(self.shown, f.line, f.col),
-        );
-        Error::at(at, msg)
-    }
-
-    fn take(&mut self, key: &str) -> Option<Field> {
-        self.fields.get(key).cloned()
-    }
-
-    fn wrong_type(&mut self, key: &str, want: &str, found: &Value) {
-        let e = self.error_at(
-            key,
-            format!("`{key}` must be {want}, found {}", kind(found)),
-        );
-        self.errors.push(e);
-    }
-
-    fn string(&mut self, key: &str) -> Option<String> {
-        let f = self.take(key)?;
-        match scalar_string(&f.value) {
-            Some(s) => Some(s),
-            None if f.value.is_null() => None,
-            None => {
-                self.wrong_type(key, "a string", &f.value);
-                None
-            }
-        }
-    }
-
-    fn title(&mut self) -> Option<String> {
-        if !self.fields.contains_key("title") {
-            let e = Error::at(Location::file(self.shown), "missing required key `title`");
-            self.errors.push(e);
-            return None;
-        }
-        let title = self.string("title")?.trim().to_owned();
-        if title.is_empty() {
-            let e = self.error_at("title", "`title` is empty");
-            self.errors.push(e);
-            return None;
-        }
-        Some(title)
-    }
-
-    fn first_string(&mut self, keys: &[&str]) -> Option<String> {
-        keys.iter()
-            .find_map(|k| self.string(k).filter(|s| !s.trim().is_empty()))
-    }
-
-    fn boolean(&mut self, key: &str) -> Option<bool> {
-        let f = self.take(key)?;
-        match f.value {
-            Value::Bool(b) => Some(b),
-            ref other => {
-                self.wrong_type(key, "`true` or `false`", other);
-                None
-            }
-        }
-    }
-
-    fn date(&mut self, keys: &[&str], config: &Config) -> Option<Date> {
-        let key = keys.iter().find(|k| self.fields.contains_key(**k))?;
-        let text = self.string(key)?;
-        match dates::parse(&text, &config.timezone) {
-            Ok(d) => Some(d),
-            Err(msg) => {
-                let e = self.error_at(key, format!("`{key}`: {msg}"));
-                self.errors.push(e);
-                None
-            }
-        }
-    }
-
-    fn slug(&mut self, stem: &str, undated_stem: Option<&str>) -> Option<String> {
-        let (slug, from_key) = match self.string("slug") {
-            Some(s) => (s.trim().to_owned(), true),
-            None => (undated_stem.unwrap_or(stem).to_owned(), false),
-        };
-        match urls::check_segment(&slug) {
-            Ok(()) => Some(slug),
-            Err(why) => {
-                let what = if from_key { "`slug`" } else { "the file name" };
-                let e = self.error_at("slug", format!("{what} cannot be a page path: {why}"));
-                self.errors.push(e);
-                None
-            }
-        }
-    }
-
-    /// Reads a list of strings, or one string, as a list.
-    fn list(&mut self, key: &str) -> Vec<String> {
-        let Some(f) = self.take(key) else {
-            return Vec::new();
-        };
-        self.list_value(key, &f.value)
-    }
-
-    fn list_value(&mut self, key: &str, value: &Value) -> Vec<String> {
-        let items: Vec<&Value> = match value {
-            Value::Array(a) => a.iter().collect(),
-            Value::Null => Vec::new(),
-            other => vec![other],
-        };
-        let mut out = Vec::new();
-        for item in items {
-            match scalar_string(item) {
-                Some(s) if !s.trim().is_empty() => out.push(s.trim().to_owned()),
-                Some(_) => {}
-                None => self.wrong_type(key, "a string or a list of strings", item),
-            }
-        }
-        out
-    }
-
-    /// Reads Zola's `[taxonomies]` table: `tags` and `categories` lists.
-    fn taxonomies(&mut self) -> (Vec<String>, Vec<String>) {
-        let Some(f) = self.take("taxonomies") else {
-            return (Vec::new(), Vec::new());
-        };
-        let Value::Object(table) = &f.value else {
-            self.wrong_type("taxonomies", "a table", &f.value);
-            return (Vec::new(), Vec::new());
-        };
-        let tags = table.get("tags").map(|v| self.list_value("taxonomies", v));
-        let cats = table
-            .get("categories")
-            .map(|v| self.list_value("taxonomies", v));
-        (tags.unwrap_or_default(), cats.unwrap_or_default())
-    }
-
-    fn authors(&mut self, config: &Config) -> Vec<Person> {
-        let mut out = Vec::new();
-        for key in ["author", "authors"] {
-            let Some(f) = self.take(key) else { continue };
-            let items: Vec<Value> = match f.value {
-                Value::Array(a) => a,
-                Value::Null => Vec::new(),
-                other => vec![other],
-            };
-            for item in &items {
-                match person(item) {
-                    Some(p) => out.push(p),
-                    None => {
-                        self.wrong_type(key, "a name, a list of names or a table with `name`", item)
-                    }
-                }
-            }
-        }
-        if out.is_empty() {
-            out.extend(config.author.clone());
-        }
-        out
-    }
-
-    fn image(&mut self) -> Option<ImageRef> {
-        let src = self.string("image").filter(|s| !s.trim().is_empty())?;
-        let f = self.take("image")?;
-        Some(ImageRef {
-            src: src.trim().to_owned(),
-            at: Location::new(self.shown, f.line, f.col),
-            caption: self.string("image_caption"),
-            credit: self.string("image_credit"),
-        })
-    }
-
-    fn extra(&mut self) -> BTreeMap<String, Value> {
-        std::mem::take(&mut self.fields)
-            .into_iter()
-            .filter(|(k, _)| !KNOWN.contains(&k.as_str()))
-            .map(|(k, f)| (k, f.value))
-            .collect()
-    }
-}
-
-/// Reads one author entry: a name, or a table with `name` and optional `email`/`uri`.
-fn person(v: &Value) -> Option<Person> {
-    match v {
-        Value::String(s) if !s.trim().is_empty() => Some(Person {
-            name: s.trim().to_owned(),
-            email: None,
-            uri: None,
-        }),
-        Value::Object(t) => {
-            let get = |k: &str| {
-                t.get(k)
-                    .and_then(Value::as_str)
-                    .map(|s| s.trim().to_owned())
-            };
-            Some(Person {
-                name: get("name").filter(|n| !n.is_empty())?,
-                email: get("email").filter(|s| !s.is_empty()),
-                uri: get("uri").or_else(|| get("url")).filter(|s| !s.is_empty()),
-            })
-        }
-        _ => None,
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::frontmatter::split;
-
-    fn config() -> Config {
-        crate::config::parse(
-            Path::new("mdfeed.toml"),
-            "title=\"T\"\nbase_url=\"https://e.org/\"\ntimezone=\"Asia/Shanghai\"\n[author]\nname=\"Site\"\n",
-            None,
-        )
-        .unwrap()
-    }
-
-    fn meta(name: &str, text: &str) -> Result<Meta, Vec<Error>> {
-        let fields = split(text).unwrap().unwrap().fields;
-        resolve(
-            fields,
-            Path::new(name),
-            &Path::new("content").join(name),
-            &config(),
-        )
-    }
-
-    #[test]
-    fn aliases_and_defaults() {
-        let m = meta(
-            "news/2024-01-02-hello.md",
-            "---\ntitle: \" Hi \"\nlastmod: 2024-02-01\ncategories: China / Politics\ntaxonomies: {tags: [a, b]}\ntags: [b, 3]\nlayout: post\n---\n",
-        )
-        .unwrap();
-        assert_eq!(m.title, "Hi");
-        assert_eq!(m.date.to_rfc3339(), "2024-01-02T00:00:00+08:00");
-        assert_eq!(m.updated.unwrap().to_rfc3339(), "2024-02-01T00:00:00+08:00");
-        assert_eq!(m.page, ["news", "hello"]);
-        assert_eq!(m.tags, ["a", "b", "3"]);
-        assert_eq!(m.categories, ["China / Politics"]);
-        assert_eq!(m.authors[0].name, "Site");
-        assert_eq!(m.extra["layout"], Value::String("post".into()));
-    }
-
-    #[test]
-    fn authors_are_never_split() {
-        let m = meta("a.md", "---\ntitle: T\ndate: 2024-01-01\nauthors: [\"Smith, Jane and Co\", {name: X, email: x@e.org}]\n---\n").unwrap();
-        let names: Vec<_> = m.authors.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["Smith, Jane and Co", "X"]);
-    }
-
-    #[test]
-    fn every_error_is_reported_with_its_line() {
-        let errs = meta(
-            "a.md",
-            "---\ntitle: [1]\ndate: someday\ndraft: maybe\nslug: ../x\n---\n",
-        )
-        .unwrap_err();
-        let msgs: Vec<String> = errs.iter().map(ToString::to_string).collect();
-        assert!(msgs.iter().any(|m| m.starts_with("content/a.md:2:") && m.contains("`title` must be a string")), "{msgs:?}");
-        assert!(
-            msgs.iter()
-                .any(|m| m.starts_with("content/a.md:3:") && m.contains("cannot read date")),
-            "{msgs:?}"
-        );
-        assert!(
-            msgs.iter()
-                .any(|m| m.starts_with("content/a.md:4:") && m.contains("`draft`")),
-            "{msgs:?}"
-        );
-        assert!(
-            msgs.iter()
-                .any(|m| m.starts_with("content/a.md:5:") && m.contains("`slug`")),
-            "{msgs:?}"
-        );
-    }
-
-    #[test]
-    fn missing_title_and_date() {
-        let errs = meta("a.md", "---\nslug: x\n---\n").unwrap_err();
-        assert_eq!(errs.len(), 2, "{errs:?}");
-    }
-}
+mod tests;

@@ -9,16 +9,21 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+mod article;
+mod read;
+
+use crate::compat::defaults;
+use crate::compat::skip::{self, SkipReason};
 use crate::config::{self, Config};
 use crate::dates::Date;
 use crate::error::{Error, Location, Result, Warning};
-use crate::frontmatter;
-use crate::markdown;
-use crate::model::{self, Article, Image, Meta, Site};
+use crate::model::{Article, Site};
 use crate::output::{Body, Outputs, WriteReport};
 use crate::render::Templates;
+use crate::report::{ContentReport, Skipped};
 use crate::source::{self, Kind, SourceFile};
 use crate::urls::{Target, Urls};
+use read::{Outcome, Parsed, read_defaults, skipped, tally};
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]
@@ -53,59 +58,28 @@ pub struct BuildReport {
     pub write: Option<WriteReport>,
     /// Problems that did not stop the build.
     pub warnings: Vec<Warning>,
-}
-
-/// A Markdown file with front matter, before its body is rendered.
-struct Parsed {
-    meta: Meta,
-    text: String,
-    body_start: usize,
+    /// What the build made of `content/` (`check --report`).
+    pub content: ContentReport,
 }
 
 /// Builds the site described by `opts`. On any error nothing is written.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
-    let config = config::load(&opts.root, opts.base_url.as_deref())?;
-    let urls = Urls::new(config.base_url.clone());
-    let shown_root = config::display_path(&opts.root);
-    let content_dir = opts.root.join("content");
-    let out_dir = opts.out.clone().unwrap_or_else(|| opts.root.join("out"));
-    check_out_dir(&content_dir, &out_dir)?;
-    let (files, mut warnings) = source::discover(&content_dir, &shown_root.join("content"))?;
+    let (config, urls, out_dir) = setup(opts)?;
     let templates = Templates::new(source::read_templates(
         &opts.root.join("templates"),
-        &shown_root.join("templates"),
+        &config::display_path(&opts.root).join("templates"),
     )?)?;
-
-    let parsed = parse_all(&files, &config, &mut warnings)?;
-    let now = opts
-        .now
-        .unwrap_or_else(|| chrono::Utc::now().fixed_offset());
-    let parsed: Vec<Parsed> = parsed
-        .into_iter()
-        .filter(|p| (opts.drafts || !p.meta.draft) && (opts.future || p.meta.date <= now))
-        .collect();
-    let targets = link_targets(&files, &parsed);
-    let articles = render_all(parsed, &urls, &targets)?;
+    let content = read_content(opts, &config, &urls, false)?;
+    let Content {
+        articles,
+        assets,
+        mut report,
+        mut warnings,
+    } = content;
     let site = Site::new(config, articles);
-
     let mut outputs = Outputs::default();
     let mut errors = Vec::new();
-    let pages: Vec<Result<(PathBuf, Vec<u8>)>> = site
-        .articles
-        .par_iter()
-        .map(|a| {
-            let html = templates.article(&site, &urls, a)?;
-            Ok((urls.page_file(&a.meta.page), html.into_bytes()))
-        })
-        .collect();
-    for (page, article) in pages.into_iter().zip(&site.articles) {
-        match page
-            .and_then(|(file, bytes)| outputs.add(file, Body::Bytes(bytes), &article.meta.shown))
-        {
-            Ok(()) => {}
-            Err(e) => errors.push(e),
-        }
-    }
+    errors.extend(add_pages(&mut outputs, &templates, &site, &urls));
     let index = templates.index(&site, &urls)?;
     let generated = Path::new("(generated)");
     errors.extend(
@@ -122,7 +96,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     for (file, bytes) in feeds {
         errors.extend(outputs.add(file, Body::Bytes(bytes), generated).err());
     }
-    for f in files.iter().filter(|f| f.kind == Kind::Asset) {
+    for f in &assets {
         errors.extend(
             outputs
                 .add(f.rel.clone(), Body::Copy(f.abs.clone()), &f.shown)
@@ -140,11 +114,210 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         None
     };
     warnings.sort();
+    report.articles = site.articles.len();
     Ok(BuildReport {
         articles: site.articles.len(),
         feeds: feed_count,
         files: outputs.len(),
         write,
+        warnings,
+        content: report,
+    })
+}
+
+/// Reads the content folder and reports what it made of it, without rendering pages
+/// or writing anything. Errors in articles are counted, not returned; only a bad
+/// config or an unreadable folder fails.
+pub fn survey(opts: &BuildOptions) -> Result<ContentReport> {
+    let (config, urls, _) = setup(opts)?;
+    read_content(opts, &config, &urls, true).map(|c| c.report)
+}
+
+fn setup(opts: &BuildOptions) -> Result<(Config, Urls, PathBuf)> {
+    let config = config::load(&opts.root, opts.base_url.as_deref())?;
+    let urls = Urls::new(config.base_url.clone());
+    let out_dir = opts.out.clone().unwrap_or_else(|| opts.root.join("out"));
+    check_out_dir(&opts.root.join("content"), &out_dir)?;
+    Ok((config, urls, out_dir))
+}
+
+/// Renders every article's page (in parallel) and its redirect pages.
+fn add_pages(outputs: &mut Outputs, templates: &Templates, site: &Site, urls: &Urls) -> Vec<Error> {
+    let mut errors = Vec::new();
+    let pages: Vec<Result<(PathBuf, Vec<u8>)>> = site
+        .articles
+        .par_iter()
+        .map(|a| {
+            let html = templates.article(site, urls, a)?;
+            Ok((urls.page_file(&a.meta.page), html.into_bytes()))
+        })
+        .collect();
+    for (page, article) in pages.into_iter().zip(&site.articles) {
+        match page
+            .and_then(|(file, bytes)| outputs.add(file, Body::Bytes(bytes), &article.meta.shown))
+        {
+            Ok(()) => {}
+            Err(e) => errors.push(e),
+        }
+        errors.extend(add_redirects(outputs, templates, site, urls, article));
+    }
+    errors
+}
+
+/// Makes the redirect pages of an article's old URLs.
+fn add_redirects(
+    outputs: &mut Outputs,
+    templates: &Templates,
+    site: &Site,
+    urls: &Urls,
+    article: &Article,
+) -> Vec<Error> {
+    let mut errors = Vec::new();
+    for alias in &article.meta.aliases {
+        let added = templates.redirect(site, urls, article).and_then(|html| {
+            outputs.add(
+                alias.file.clone(),
+                Body::Bytes(html.into_bytes()),
+                &article.meta.shown,
+            )
+        });
+        errors.extend(added.err().map(|e| match e {
+            // A collision names the article's file; point at the alias itself.
+            Error::At { msg, .. } => Error::at(alias.at.clone(), msg),
+            other => other,
+        }));
+    }
+    errors
+}
+
+/// The articles of `content/`, rendered, and the files copied as they are.
+struct Content {
+    articles: Vec<Article>,
+    assets: Vec<SourceFile>,
+    report: ContentReport,
+    warnings: Vec<Warning>,
+}
+
+/// Splits the files into possible articles and assets; leaves out defaults files and
+/// files the skip rules name (reporting the ones that may have been articles).
+fn sort_files<'a>(
+    files: &'a [SourceFile],
+    rules: &skip::Rules,
+    report: &mut ContentReport,
+) -> (Vec<&'a SourceFile>, Vec<SourceFile>) {
+    let mut candidates = Vec::new();
+    let mut assets = Vec::new();
+    for f in files
+        .iter()
+        .filter(|f| defaults::defaults_file(&f.rel).is_none())
+    {
+        match rules.check(&f.rel) {
+            Some(reason) if f.kind != Kind::Asset => {
+                report.found += 1;
+                report.skipped.push(Skipped {
+                    path: f.shown.clone(),
+                    reason,
+                });
+            }
+            Some(_) => {}
+            None if f.kind == Kind::Asset => assets.push(f.clone()),
+            None => candidates.push(f),
+        }
+    }
+    (candidates, assets)
+}
+
+/// Leaves out drafts and articles dated after the build, unless asked for.
+fn publishable(
+    parsed: Vec<Parsed>,
+    opts: &BuildOptions,
+    report: &mut ContentReport,
+) -> Vec<Parsed> {
+    let now = opts
+        .now
+        .unwrap_or_else(|| chrono::Utc::now().fixed_offset());
+    let mut published = Vec::with_capacity(parsed.len());
+    for p in parsed {
+        let reason = if p.meta.draft && !opts.drafts {
+            Some(SkipReason::Draft)
+        } else if p.meta.date > now && !opts.future {
+            Some(SkipReason::Future)
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => report.skipped.push(Skipped {
+                path: p.meta.shown.clone(),
+                reason,
+            }),
+            None => published.push(p),
+        }
+    }
+    published
+}
+
+/// Reads, validates and renders every article; sorts out assets and skipped files.
+/// With `survey`, errors in articles are counted in the report instead of returned.
+fn read_content(
+    opts: &BuildOptions,
+    config: &Config,
+    urls: &Urls,
+    survey: bool,
+) -> Result<Content> {
+    let shown_root = config::display_path(&opts.root);
+    let (files, mut warnings) =
+        source::discover(&opts.root.join("content"), &shown_root.join("content"))?;
+    let rules = skip::Rules::new(&config.content.skip)?;
+    let mut report = ContentReport::default();
+    let (folder_defaults, mut errors) = read_defaults(&files, &mut warnings);
+    let (candidates, mut assets) = sort_files(&files, &rules, &mut report);
+    let rels: Vec<&Path> = candidates.iter().map(|f| f.rel.as_path()).collect();
+    let sections = skip::section_pages(&rels);
+    let ctx = read::Context {
+        config,
+        urls,
+        defaults: &folder_defaults,
+        sections: &sections,
+    };
+    let outcomes: Vec<(Outcome, Vec<Warning>)> = candidates
+        .par_iter()
+        .map(|f| read::read_one(f, &ctx))
+        .collect();
+    let mut parsed = Vec::new();
+    for (file, (outcome, w)) in candidates.iter().zip(outcomes) {
+        warnings.extend(w);
+        match outcome {
+            Outcome::Asset => {
+                assets.push((*file).clone());
+                continue;
+            }
+            Outcome::Article(p) => parsed.push(*p),
+            Outcome::Skipped(reason) => skipped(&mut report, &mut warnings, file, reason),
+            Outcome::Failed(f) => {
+                report.failed += 1;
+                report.untitled += usize::from(f.untitled);
+                report.undated += usize::from(f.undated);
+                errors.extend(f.errors);
+            }
+        }
+        report.found += 1;
+    }
+    if !survey && let Some(e) = Error::gather(std::mem::take(&mut errors)) {
+        return Err(e);
+    }
+    let published = publishable(parsed, opts, &mut report);
+    assets.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let targets = link_targets(&assets, &published);
+    let (articles, render_errors) = render_all(published, urls, &targets, config, &mut warnings);
+    report.failed += render_errors.len();
+    if !survey && let Some(e) = Error::gather(render_errors) {
+        return Err(e);
+    }
+    tally(&mut report, &articles);
+    Ok(Content {
+        articles,
+        assets,
+        report,
         warnings,
     })
 }
@@ -172,54 +345,10 @@ fn check_out_dir(content_dir: &Path, out_dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn parse_all(
-    files: &[SourceFile],
-    config: &Config,
-    warnings: &mut Vec<Warning>,
-) -> Result<Vec<Parsed>> {
-    let results: Vec<Result<Option<Parsed>, Vec<Error>>> = files
-        .par_iter()
-        .filter(|f| f.kind == Kind::Markdown)
-        .map(|f| parse_one(f, config))
-        .collect();
-    let mut parsed = Vec::new();
-    let mut errors = Vec::new();
-    let markdown = files.iter().filter(|f| f.kind == Kind::Markdown);
-    for (result, file) in results.into_iter().zip(markdown) {
-        match result {
-            Ok(Some(p)) => parsed.push(p),
-            Ok(None) => warnings.push(Warning {
-                at: Location::file(&file.shown),
-                msg: "no front matter: not an article, skipped".into(),
-            }),
-            Err(e) => errors.extend(e),
-        }
-    }
-    match Error::gather(errors) {
-        Some(e) => Err(e),
-        None => Ok(parsed),
-    }
-}
-
-fn parse_one(file: &SourceFile, config: &Config) -> Result<Option<Parsed>, Vec<Error>> {
-    let text = source::read_text(file).map_err(|e| vec![e])?;
-    let split =
-        frontmatter::split(&text).map_err(|e| vec![Error::at(file.at(e.line, e.col), e.msg)])?;
-    let Some(split) = split else { return Ok(None) };
-    let body_start = text.len() - split.body.len();
-    let meta = model::resolve(split.fields, &file.rel, &file.shown, config)?;
-    Ok(Some(Parsed {
-        meta,
-        text,
-        body_start,
-    }))
-}
-
 /// Maps every source file a link may name to what it becomes.
-fn link_targets(files: &[SourceFile], parsed: &[Parsed]) -> HashMap<PathBuf, Target> {
-    let mut targets: HashMap<PathBuf, Target> = files
+fn link_targets(assets: &[SourceFile], parsed: &[Parsed]) -> HashMap<PathBuf, Target> {
+    let mut targets: HashMap<PathBuf, Target> = assets
         .iter()
-        .filter(|f| f.kind == Kind::Asset)
         .map(|f| (f.rel.clone(), Target::Asset(f.rel.clone())))
         .collect();
     for p in parsed {
@@ -232,73 +361,26 @@ fn render_all(
     parsed: Vec<Parsed>,
     urls: &Urls,
     targets: &HashMap<PathBuf, Target>,
-) -> Result<Vec<Article>> {
-    let results: Vec<Result<Article>> = parsed
+    config: &Config,
+    warnings: &mut Vec<Warning>,
+) -> (Vec<Article>, Vec<Error>) {
+    let separator = config.content.excerpt_separator.as_deref();
+    let results: Vec<Result<(Article, Option<Warning>)>> = parsed
         .into_par_iter()
-        .map(|p| render_one(p, urls, targets))
+        .map(|p| article::render_one(p, urls, targets, separator))
         .collect();
     let mut articles = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for r in results {
         match r {
-            Ok(a) => articles.push(a),
+            Ok((a, w)) => {
+                articles.push(a);
+                warnings.extend(w);
+            }
             Err(e) => errors.push(e),
         }
     }
-    match Error::gather(errors) {
-        Some(e) => Err(e),
-        None => Ok(articles),
-    }
-}
-
-fn render_one(p: Parsed, urls: &Urls, targets: &HashMap<PathBuf, Target>) -> Result<Article> {
-    let Parsed {
-        meta,
-        text,
-        body_start,
-    } = p;
-    let from = meta.source.as_path();
-    let resolve = |dest: &str| urls.resolve_link(from, dest, targets);
-    let body = &text[body_start..];
-    let rendered = markdown::render(
-        &markdown::Body {
-            text: body,
-            ..Default::default()
-        },
-        &resolve,
-    );
-    let (summary_html, summary_text) = match &meta.summary {
-        Some(s) => markdown::render_short(s, &[]),
-        None => (rendered.summary_html, rendered.summary_text),
-    };
-    let image = match &meta.image {
-        None => None,
-        Some(img) => {
-            let url = if url::Url::parse(&img.src).is_ok() {
-                img.src.clone()
-            } else {
-                urls.resolve_file(from, &img.src, targets).ok_or_else(|| {
-                    Error::at(
-                        img.at.clone(),
-                        format!("image `{}` not found under content/", img.src),
-                    )
-                })?
-            };
-            Some(Image {
-                url,
-                caption: img.caption.clone(),
-                credit: img.credit.clone(),
-            })
-        }
-    };
-    Ok(Article {
-        url: urls.page(&meta.page),
-        image,
-        html: rendered.html,
-        summary_html,
-        summary_text,
-        meta,
-    })
+    (articles, errors)
 }
 
 /// Two articles with the same feed ID would look like one item to every reader.

@@ -23,6 +23,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
     ("article.html", include_str!("templates/article.html")),
     ("index.html", include_str!("templates/index.html")),
+    ("redirect.html", include_str!("templates/redirect.html")),
 ];
 
 /// A template file from the site's `templates/` folder.
@@ -74,6 +75,7 @@ struct ArticleView<'a> {
     summary: &'a str,
     summary_text: &'a str,
     source: String,
+    external_url: Option<&'a str>,
     extra: &'a BTreeMap<String, serde_json::Value>,
 }
 
@@ -131,6 +133,15 @@ impl Templates {
         self.render("article.html", ctx)
     }
 
+    /// Renders the page at an old URL of `article` that sends readers to it.
+    pub fn redirect(&self, site: &Site, urls: &Urls, article: &Article) -> Result<String> {
+        let ctx = minijinja::context! {
+            site => Serde(site_view(site, urls)),
+            article => Serde(article_view(article, urls)),
+        };
+        self.render("redirect.html", ctx)
+    }
+
     /// Renders the home page listing every article.
     pub fn index(&self, site: &Site, urls: &Urls) -> Result<String> {
         let articles: Vec<ArticleView<'_>> = site
@@ -182,6 +193,7 @@ fn article_view<'a>(a: &'a Article, urls: &Urls) -> ArticleView<'a> {
         summary: &a.summary_html,
         summary_text: &a.summary_text,
         source: m.source.to_string_lossy().into_owned(),
+        external_url: m.external_url.as_deref(),
         extra: &m.extra,
     }
 }

@@ -15,6 +15,9 @@ use crate::error::{Error, Location, Result, Warning};
 pub enum Kind {
     /// `*.md` / `*.markdown`: an article if it has front matter.
     Markdown,
+    /// `*.html` / `*.htm`: an article if it has front matter (its body is HTML
+    /// already, as in Jekyll), else an asset.
+    Html,
     /// Anything else: copied to the same relative place under `out/`.
     Asset,
 }
@@ -78,6 +81,7 @@ pub fn discover(content_dir: &Path, shown_dir: &Path) -> Result<(Vec<SourceFile>
         }
         let kind = match rel.extension().and_then(|e| e.to_str()) {
             Some("md" | "markdown") => Kind::Markdown,
+            Some("html" | "htm") => Kind::Html,
             _ => Kind::Asset,
         };
         files.push(SourceFile {
@@ -97,14 +101,48 @@ fn inside(root: &Path, path: &Path) -> bool {
     path.canonicalize().is_ok_and(|p| p.starts_with(root))
 }
 
-/// Reads a source file as UTF-8 text; invalid UTF-8 is an error at its line and column.
+/// Reads a source file as text: UTF-8, or UTF-16 with a byte order mark (some
+/// Windows editors save that). Invalid text is an error at its line and column.
 pub fn read_text(src: &SourceFile) -> Result<String> {
     let bytes = std::fs::read(&src.abs).map_err(|e| Error::io(&src.shown, e))?;
+    decode(bytes).map_err(|(at, msg)| Error::at(Location::new(&src.shown, at.0, at.1), msg))
+}
+
+/// Decodes file bytes; the error carries (line, column) and a message.
+fn decode(bytes: Vec<u8>) -> std::result::Result<String, ((u32, u32), String)> {
+    let utf16 = match bytes.as_slice() {
+        [0xFF, 0xFE, rest @ ..] => Some((rest, u16::from_le_bytes as fn([u8; 2]) -> u16)),
+        [0xFE, 0xFF, rest @ ..] => Some((rest, u16::from_be_bytes as fn([u8; 2]) -> u16)),
+        _ => None,
+    };
+    if let Some((rest, unit)) = utf16 {
+        let units = rest.chunks(2).map(|c| match c {
+            [a, b] => unit([*a, *b]),
+            _ => 0xFFFF_u16,
+        });
+        let mut text = String::with_capacity(rest.len() / 2);
+        for c in char::decode_utf16(units) {
+            match c {
+                Ok(c) if c != '\u{FFFF}' => text.push(c),
+                _ => {
+                    let at = Location::in_text("", &text, text.len(), 1);
+                    return Err((
+                        (at.line, at.col),
+                        "invalid UTF-16: the file must be saved as UTF-8 or UTF-16".into(),
+                    ));
+                }
+            }
+        }
+        return Ok(text);
+    }
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]);
-        let at = Location::in_text(&src.shown, &prefix, prefix.len(), 1);
-        Error::at(at, "invalid UTF-8: the file must be saved as UTF-8")
+        let at = Location::in_text("", &prefix, prefix.len(), 1);
+        (
+            (at.line, at.col),
+            "invalid UTF-8: the file must be saved as UTF-8".to_owned(),
+        )
     })
 }
 
@@ -139,4 +177,35 @@ pub fn read_templates(dir: &Path, shown_dir: &Path) -> Result<Vec<crate::render:
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode;
+
+    fn utf16(text: &str, le: bool) -> Vec<u8> {
+        let mut out = if le {
+            vec![0xFF, 0xFE]
+        } else {
+            vec![0xFE, 0xFF]
+        };
+        for u in text.encode_utf16() {
+            out.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
+        }
+        out
+    }
+
+    #[test]
+    fn utf16_with_a_bom_is_decoded() {
+        let text = "---\ntitle: Grüße 🌍\n---\nBody\n";
+        assert_eq!(decode(utf16(text, true)).unwrap(), text);
+        assert_eq!(decode(utf16(text, false)).unwrap(), text);
+        let mut odd = utf16("a\nb", true);
+        odd.push(0x41);
+        assert_eq!(decode(odd).unwrap_err().0, (2, 2));
+        let mut lone = utf16("ab", true);
+        lone.extend([0x00, 0xD8, 0x41, 0x00]);
+        assert!(decode(lone).unwrap_err().1.contains("invalid UTF-16"));
+        assert_eq!(decode(b"ok\n\xff".to_vec()).unwrap_err().0, (2, 1));
+    }
 }

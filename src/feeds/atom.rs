@@ -66,7 +66,9 @@ fn entry(e: &Entry<'_>) -> AtomEntry {
                 ..Category::default()
             })
             .collect(),
-        links: vec![link(e.link, "alternate", "text/html")],
+        links: std::iter::once(link(e.link, "alternate", "text/html"))
+            .chain(e.related.map(|page| link(page, "related", "text/html")))
+            .collect(),
         summary: Some(Text::html(e.summary_html.clone())),
         content: Some(Content {
             value: Some(e.content_html.clone()),

@@ -30,6 +30,8 @@ struct Author<'a> {
 struct Item<'a> {
     id: &'a str,
     url: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_url: Option<&'a str>,
     title: &'a str,
     content_html: &'a str,
     summary: &'a str,
@@ -64,7 +66,9 @@ pub(super) fn write(ch: &Channel<'_>, entries: &[Entry<'_>]) -> Result<Vec<u8>, 
             .iter()
             .map(|e| Item {
                 id: &e.id,
-                url: e.link,
+                // JSON Feed 1.1: `url` is the item's own page, `external_url` the page it is about.
+                url: e.related.unwrap_or(e.link),
+                external_url: e.related.map(|_| e.link),
                 title: &e.title,
                 content_html: &e.content_html,
                 summary: &e.summary_text,

@@ -37,6 +37,8 @@ pub(crate) struct Entry<'a> {
     id_is_permalink: bool,
     title: String,
     link: &'a str,
+    /// The article's own page when `link` points elsewhere (`external_url`).
+    related: Option<&'a str>,
     published: Date,
     updated: Date,
     authors: &'a [Person],
@@ -96,7 +98,8 @@ fn entry<'a>(a: &'a Article, urls: &Urls) -> Result<Entry<'a>> {
         id,
         id_is_permalink,
         title: xml_safe(&m.title).into_owned(),
-        link: &a.url,
+        link: m.external_url.as_deref().unwrap_or(&a.url),
+        related: m.external_url.as_ref().map(|_| a.url.as_str()),
         published: m.date,
         updated: m.updated.unwrap_or(m.date).max(m.date),
         authors: &m.authors,

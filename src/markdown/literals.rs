@@ -103,25 +103,9 @@ pub(super) fn put_back<'a>(
                 }
             }
             Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
-                let drop = match &tag {
-                    Tag::Link {
-                        dest_url, title, ..
-                    }
-                    | Tag::Image {
-                        dest_url, title, ..
-                    } => has_marker(dest_url) || has_marker(title),
-                    _ => false,
-                };
-                unwrapped.push(drop);
-                if drop {
-                    // Count the spans of the dropped destination as seen.
-                    if let Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } = &tag {
-                        restore(dest_url, literals, mode, seen);
-                    }
-                    None
-                } else {
-                    Some(Event::Start(tag))
-                }
+                let dropped = link_start(&tag, literals, mode, seen);
+                unwrapped.push(dropped);
+                (!dropped).then_some(Event::Start(tag))
             }
             Event::End(end @ (TagEnd::Link | TagEnd::Image)) => {
                 if unwrapped.pop().unwrap_or(false) {
@@ -138,6 +122,26 @@ pub(super) fn put_back<'a>(
         events.extend(event);
     }
     in_prose
+}
+
+/// Says whether a link or image must lose its destination: it holds a template span.
+/// The spans are counted as seen.
+fn link_start(tag: &Tag<'_>, literals: &[String], mode: Mode, seen: &mut BTreeSet<usize>) -> bool {
+    let (Tag::Link {
+        dest_url, title, ..
+    }
+    | Tag::Image {
+        dest_url, title, ..
+    }) = tag
+    else {
+        return false;
+    };
+    let drop = has_marker(dest_url) || has_marker(title);
+    if drop {
+        restore(dest_url, literals, mode, seen);
+        restore(title, literals, mode, seen);
+    }
+    drop
 }
 
 #[cfg(test)]

@@ -1,0 +1,106 @@
+//! Renders one article's body and summary, with the template spans of other
+//! generators shown as text (and counted, so the user hears about them).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::read::Parsed;
+use crate::compat::template_syntax;
+use crate::error::{Error, Location, Result, Warning};
+use crate::markdown::{self, SummaryFrom};
+use crate::model::{Article, Image, Meta};
+use crate::urls::{Target, Urls};
+
+/// Renders `p`; returns the article and, when template tags were left in its body,
+/// a warning that counts them.
+pub(super) fn render_one(
+    p: Parsed,
+    urls: &Urls,
+    targets: &HashMap<PathBuf, Target>,
+    separator: Option<&str>,
+) -> Result<(Article, Option<Warning>)> {
+    let Parsed {
+        meta,
+        text,
+        body_start,
+        body_line,
+    } = p;
+    let from = meta.source.as_path();
+    let resolve = |dest: &str| urls.resolve_link(from, dest, targets);
+    let masked = template_syntax::mask(&text[body_start..]);
+    let body = markdown::Body {
+        text: &masked.text,
+        literals: &masked.literals,
+        separator: meta.excerpt_separator.as_deref().or(separator),
+    };
+    let rendered = if meta.html {
+        markdown::render_html(&body)
+    } else {
+        markdown::render(&body, &resolve)
+    };
+    let shown_tags: Vec<u32> = masked
+        .tags
+        .iter()
+        .filter(|(i, _)| rendered.shown_literals.contains(i))
+        .map(|(_, line)| body_line + line)
+        .collect();
+    let warning = template_warning(&meta.shown, &shown_tags);
+    let (summary_html, summary_text, summary_from) = match &meta.summary {
+        Some(s) => {
+            let m = template_syntax::mask(s);
+            let (html, text) = markdown::render_short(&m.text, &m.literals);
+            (html, text, SummaryFrom::Key)
+        }
+        None => (
+            rendered.summary_html,
+            rendered.summary_text,
+            rendered.summary_from,
+        ),
+    };
+    let image = image(&meta, urls, targets)?;
+    let article = Article {
+        url: urls.page(&meta.page),
+        image,
+        html: rendered.html,
+        summary_html,
+        summary_text,
+        summary_from,
+        template_tags: shown_tags.len(),
+        meta,
+    };
+    Ok((article, warning))
+}
+
+/// One warning per file, at the first template tag shown as text, counting them all.
+fn template_warning(shown: &Path, lines: &[u32]) -> Option<Warning> {
+    lines.first().map(|line| Warning {
+        at: Location::new(shown, *line, 1),
+        msg: format!(
+            "{} template tag(s) mdfeed cannot run (Liquid, Nunjucks, Hugo shortcodes) are shown as text",
+            lines.len()
+        ),
+    })
+}
+
+/// Resolves the featured image: a URL as it is, a path against the article's folder.
+fn image(meta: &Meta, urls: &Urls, targets: &HashMap<PathBuf, Target>) -> Result<Option<Image>> {
+    let Some(img) = &meta.image else {
+        return Ok(None);
+    };
+    let url = if url::Url::parse(&img.src).is_ok() {
+        img.src.clone()
+    } else {
+        urls.resolve_file(&meta.source, &img.src, targets)
+            .ok_or_else(|| {
+                Error::at(
+                    img.at.clone(),
+                    format!("image `{}` not found under content/", img.src),
+                )
+            })?
+    };
+    Ok(Some(Image {
+        url,
+        caption: img.caption.clone(),
+        credit: img.credit.clone(),
+    }))
+}
