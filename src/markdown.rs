@@ -112,15 +112,19 @@ pub fn render_html(body: &Body<'_>) -> Rendered {
         pos = end;
     }
     events.push(Event::Html(text[done..].into()));
+    let mut short = events.clone();
     let shown_literals = literals::put_back(&mut events, body.literals, Mode::Show);
+    literals::put_back(&mut short, body.literals, Mode::Drop);
     let mut page = String::with_capacity(text.len());
     html::push_html(&mut page, events.into_iter());
+    let mut summary = String::new();
+    html::push_html(&mut summary, short.into_iter());
     let cut = ["<!--more-->", "<!-- more -->"]
         .into_iter()
         .chain(body.separator)
-        .filter_map(|sep| page.find(sep))
+        .filter_map(|sep| summary.find(sep))
         .min();
-    let summary_html = cut.map(|c| page[..c].to_owned()).unwrap_or_default();
+    summary.truncate(cut.unwrap_or(0));
     Rendered {
         summary_from: if cut.is_some() {
             SummaryFrom::Separator
@@ -128,7 +132,7 @@ pub fn render_html(body: &Body<'_>) -> Rendered {
             SummaryFrom::None
         },
         summary_text: String::new(),
-        summary_html,
+        summary_html: summary,
         html: page,
         shown_literals,
     }

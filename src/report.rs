@@ -94,7 +94,7 @@ fn counts<K: Ord>(
     } else {
         parts.join(", ")
     };
-    writeln!(f, "{label:<14}{shown}")
+    writeln!(f, "{label:<15}{shown}")
 }
 
 /// Paths listed per skip reason; more are counted.
@@ -102,9 +102,9 @@ const LISTED: usize = 10;
 
 impl fmt::Display for ContentReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{:<14}{}", "found:", self.found)?;
-        writeln!(f, "{:<14}{}", "articles:", self.articles)?;
-        writeln!(f, "{:<14}{}", "skipped:", self.skipped.len())?;
+        writeln!(f, "{:<15}{}", "found:", self.found)?;
+        writeln!(f, "{:<15}{}", "articles:", self.articles)?;
+        writeln!(f, "{:<15}{}", "skipped:", self.skipped.len())?;
         let mut by_reason: BTreeMap<&SkipReason, Vec<&PathBuf>> = BTreeMap::new();
         for s in &self.skipped {
             by_reason.entry(&s.reason).or_default().push(&s.path);
@@ -118,9 +118,9 @@ impl fmt::Display for ContentReport {
                 writeln!(f, "    … and {} more", paths.len() - LISTED)?;
             }
         }
-        writeln!(f, "{:<14}{}", "undated:", self.undated)?;
-        writeln!(f, "{:<14}{}", "untitled:", self.untitled)?;
-        writeln!(f, "{:<14}{}", "with errors:", self.failed)?;
+        writeln!(f, "{:<15}{}", "undated:", self.undated)?;
+        writeln!(f, "{:<15}{}", "untitled:", self.untitled)?;
+        writeln!(f, "{:<15}{}", "with errors:", self.failed)?;
         counts(f, "date from:", &self.dates, |d| date_from(*d).to_owned())?;
         counts(f, "title from:", &self.titles, |k| format!("`{k}`"))?;
         counts(f, "summary from:", &self.summaries, |s| {
@@ -132,10 +132,10 @@ impl fmt::Display for ContentReport {
         let (tags, files) = self.template_tags;
         writeln!(
             f,
-            "{:<14}{tags} in {files} file(s), shown as text",
+            "{:<15}{tags} in {files} file(s), shown as text",
             "template tags:"
         )?;
-        writeln!(f, "{:<14}{}", "redirects:", self.redirects)
+        writeln!(f, "{:<15}{}", "redirects:", self.redirects)
     }
 }
 
@@ -158,10 +158,10 @@ mod tests {
         r.summaries.insert(SummaryFrom::Separator, 1);
         let text = r.to_string();
         assert!(
-            text.contains("skipped:      1\n  no front matter: 1\n    content/README.md\n"),
+            text.contains("skipped:       1\n  no front matter: 1\n    content/README.md\n"),
             "{text}"
         );
-        assert!(text.contains("date from:    file name 1\n"), "{text}");
-        assert!(text.contains("authors from: -\n"), "{text}");
+        assert!(text.contains("date from:     file name 1\n"), "{text}");
+        assert!(text.contains("authors from:  -\n"), "{text}");
     }
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::print_stderr)] // tests say which external validators they skipped
 
 mod build;
+mod compat;
 mod errors;
 mod golden;
 mod util;
