@@ -64,6 +64,7 @@ fn main() -> ExitCode {
         future: common.future,
         now: None,
         write,
+        progress: None,
     };
     let started = std::time::Instant::now();
     match mdfeed::build(&opts) {

@@ -96,6 +96,11 @@ impl Outputs {
         self.files.is_empty()
     }
 
+    /// Returns what the file at `rel` (relative to `out/`) will contain.
+    pub fn get(&self, rel: &Path) -> Option<&Body> {
+        self.files.get(rel).map(|p| &p.body)
+    }
+
     /// Returns the planned bytes of a rendered file (for tests and `check`).
     pub fn bytes(&self, rel: &Path) -> Option<&[u8]> {
         match &self.files.get(rel)?.body {
@@ -131,6 +136,11 @@ impl Outputs {
     /// Writes every file into `out_dir` (atomically, skipping unchanged ones), then
     /// removes files of the previous build that are no longer made.
     pub fn commit(&self, out_dir: &Path) -> Result<WriteReport> {
+        self.commit_counting(out_dir, &|| {})
+    }
+
+    /// Commits like `commit`, calling `done` as each file is handled (a progress bar).
+    pub fn commit_counting(&self, out_dir: &Path, done: &dyn Fn()) -> Result<WriteReport> {
         self.check_tree()?;
         let io = |p: &Path| {
             let p = p.to_owned();
@@ -152,6 +162,7 @@ impl Outputs {
                 Body::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
                 Body::Copy(src) => std::borrow::Cow::Owned(fs::read(src).map_err(io(src))?),
             };
+            done();
             if unchanged(&dest, &bytes) {
                 report.unchanged += 1;
                 continue;

@@ -6,11 +6,15 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 mod article;
+mod progress;
 mod read;
+
+pub use progress::Progress;
 
 use crate::compat::defaults;
 use crate::compat::skip::{self, SkipReason};
@@ -43,6 +47,15 @@ pub struct BuildOptions {
     pub now: Option<Date>,
     /// Write `out/`; `false` only checks (`mdfeed check`).
     pub write: bool,
+    /// Told how far the build has come (a progress bar); `None` for silence.
+    pub progress: Option<Arc<dyn Progress>>,
+}
+
+impl BuildOptions {
+    /// Returns the output folder: `out`, or `ROOT/out` when not given.
+    pub fn out_dir(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| self.root.join("out"))
+    }
 }
 
 /// What a build did.
@@ -64,7 +77,26 @@ pub struct BuildReport {
 
 /// Builds the site described by `opts`. On any error nothing is written.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
-    let (config, urls, out_dir) = setup(opts)?;
+    let (mut report, outputs) = plan(opts)?;
+    if opts.write {
+        let progress = opts.progress.as_deref();
+        if let Some(p) = progress {
+            p.stage("writing", outputs.len());
+        }
+        let advance = || {
+            if let Some(p) = progress {
+                p.advance(1);
+            }
+        };
+        report.write = Some(outputs.commit_counting(&opts.out_dir(), &advance)?);
+    }
+    Ok(report)
+}
+
+/// Makes every file of the site in memory, as `build` would write it, and writes
+/// nothing (`mdfeed serve` serves these bytes straight from memory).
+pub fn plan(opts: &BuildOptions) -> Result<(BuildReport, Outputs)> {
+    let (config, urls) = setup(opts)?;
     let templates = Templates::new(source::read_templates(
         &opts.root.join("templates"),
         &config::display_path(&opts.root).join("templates"),
@@ -79,7 +111,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let site = Site::new(config, articles);
     let mut outputs = Outputs::default();
     let mut errors = Vec::new();
-    errors.extend(add_pages(&mut outputs, &templates, &site, &urls));
+    errors.extend(add_pages(&mut outputs, &templates, &site, &urls, opts));
     let index = templates.index(&site, &urls)?;
     let generated = Path::new("(generated)");
     errors.extend(
@@ -108,47 +140,55 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     if let Some(e) = Error::gather(errors) {
         return Err(e);
     }
-    let write = if opts.write {
-        Some(outputs.commit(&out_dir)?)
-    } else {
-        None
-    };
     warnings.sort();
     report.articles = site.articles.len();
-    Ok(BuildReport {
+    let report = BuildReport {
         articles: site.articles.len(),
         feeds: feed_count,
         files: outputs.len(),
-        write,
+        write: None,
         warnings,
         content: report,
-    })
+    };
+    Ok((report, outputs))
 }
 
 /// Reads the content folder and reports what it made of it, without rendering pages
 /// or writing anything. Errors in articles are counted, not returned; only a bad
 /// config or an unreadable folder fails.
 pub fn survey(opts: &BuildOptions) -> Result<ContentReport> {
-    let (config, urls, _) = setup(opts)?;
+    let (config, urls) = setup(opts)?;
     read_content(opts, &config, &urls, true).map(|c| c.report)
 }
 
-fn setup(opts: &BuildOptions) -> Result<(Config, Urls, PathBuf)> {
+fn setup(opts: &BuildOptions) -> Result<(Config, Urls)> {
     let config = config::load(&opts.root, opts.base_url.as_deref())?;
     let urls = Urls::new(config.base_url.clone());
-    let out_dir = opts.out.clone().unwrap_or_else(|| opts.root.join("out"));
-    check_out_dir(&opts.root.join("content"), &out_dir)?;
-    Ok((config, urls, out_dir))
+    check_out_dir(&opts.root.join("content"), &opts.out_dir())?;
+    Ok((config, urls))
 }
 
 /// Renders every article's page (in parallel) and its redirect pages.
-fn add_pages(outputs: &mut Outputs, templates: &Templates, site: &Site, urls: &Urls) -> Vec<Error> {
+fn add_pages(
+    outputs: &mut Outputs,
+    templates: &Templates,
+    site: &Site,
+    urls: &Urls,
+    opts: &BuildOptions,
+) -> Vec<Error> {
     let mut errors = Vec::new();
+    let progress = opts.progress.as_deref();
+    if let Some(p) = progress {
+        p.stage("rendering", site.articles.len());
+    }
     let pages: Vec<Result<(PathBuf, Vec<u8>)>> = site
         .articles
         .par_iter()
         .map(|a| {
             let html = templates.article(site, urls, a)?;
+            if let Some(p) = progress {
+                p.advance(1);
+            }
             Ok((urls.page_file(&a.meta.page), html.into_bytes()))
         })
         .collect();
@@ -279,9 +319,19 @@ fn read_content(
         defaults: &folder_defaults,
         sections: &sections,
     };
+    let progress = opts.progress.as_deref();
+    if let Some(p) = progress {
+        p.stage("reading", candidates.len());
+    }
     let outcomes: Vec<(Outcome, Vec<Warning>)> = candidates
         .par_iter()
-        .map(|f| read::read_one(f, &ctx))
+        .map(|f| {
+            let outcome = read::read_one(f, &ctx);
+            if let Some(p) = progress {
+                p.advance(1);
+            }
+            outcome
+        })
         .collect();
     let mut parsed = Vec::new();
     for (file, (outcome, w)) in candidates.iter().zip(outcomes) {
