@@ -46,6 +46,14 @@ impl Zone {
         }
     }
 
+    /// Returns `instant` as the wall clock of this zone shows it (`mdfeed new`).
+    pub fn at(&self, instant: DateTime<chrono::Utc>) -> Date {
+        match self {
+            Zone::Iana(tz) => instant.with_timezone(tz).fixed_offset(),
+            Zone::Fixed(off) => instant.with_timezone(off),
+        }
+    }
+
     fn localize(&self, naive: NaiveDateTime) -> Option<Date> {
         match self {
             Zone::Iana(tz) => tz
@@ -168,6 +176,17 @@ mod tests {
         assert_eq!(Zone::default().calendar_day(&d).to_string(), "2024-01-01");
         let minus = Zone::parse("-05:00").unwrap();
         assert_eq!(minus.calendar_day(&d).to_string(), "2024-01-01");
+    }
+
+    #[test]
+    fn instants_show_in_the_zone() {
+        let noon = DateTime::parse_from_rfc3339("2024-07-01T12:00:00Z")
+            .unwrap()
+            .to_utc();
+        let berlin = Zone::parse("Europe/Berlin").unwrap().at(noon);
+        assert_eq!(berlin.to_rfc3339(), "2024-07-01T14:00:00+02:00");
+        let fixed = Zone::parse("-05:00").unwrap().at(noon);
+        assert_eq!(fixed.to_rfc3339(), "2024-07-01T07:00:00-05:00");
     }
 
     #[test]

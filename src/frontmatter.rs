@@ -95,6 +95,14 @@ pub fn split(text: &str) -> Result<Option<Split<'_>>, FrontMatterError> {
 }
 
 /// Yields (1-based line, byte offset, line without its `\n` / `\r\n`).
+/// Returns `fields` as YAML front matter between `---` fences (`mdfeed new`).
+/// The YAML comes from the parser crate's serializer, so any title round-trips.
+pub fn compose<T: serde::Serialize>(fields: &T) -> Result<String, String> {
+    let yaml = serde_saphyr::to_string(fields).map_err(|e| e.to_string())?;
+    let newline = if yaml.ends_with('\n') { "" } else { "\n" };
+    Ok(format!("---\n{yaml}{newline}---\n"))
+}
+
 fn lines_with_offsets(text: &str) -> impl Iterator<Item = (u32, usize, &str)> + Clone {
     text.split_inclusive('\n')
         .scan(0usize, |off, raw| {
@@ -260,6 +268,28 @@ mod tests {
         assert_eq!(y.body, "Body\n");
         assert_eq!(y.body_line, 5);
         assert_eq!(y.fields["draft"].line, 3);
+    }
+
+    #[test]
+    fn composed_front_matter_reads_back() {
+        #[derive(serde::Serialize)]
+        struct New<'a> {
+            title: &'a str,
+            draft: bool,
+            tags: Vec<String>,
+        }
+        let title = "Colons: \"quotes\" # not a comment\n--- and 'more'";
+        let text = compose(&New {
+            title,
+            draft: true,
+            tags: vec![],
+        })
+        .unwrap();
+        let s = split(&text).unwrap().unwrap();
+        assert_eq!(s.fields["title"].value, Value::String(title.into()));
+        assert_eq!(s.fields["draft"].value, Value::Bool(true));
+        assert_eq!(s.fields["tags"].value, Value::Array(vec![]));
+        assert_eq!(s.body, "");
     }
 
     #[test]

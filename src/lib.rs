@@ -29,6 +29,7 @@ pub mod output;
 pub mod pipeline;
 pub mod render;
 pub mod report;
+pub mod scaffold;
 pub mod source;
 pub mod urls;
 
