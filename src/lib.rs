@@ -32,6 +32,7 @@ pub mod report;
 pub mod scaffold;
 pub mod source;
 pub mod urls;
+pub mod watch;
 
 pub use error::{Error, Location, Result, Warning};
 pub use pipeline::{BuildOptions, BuildReport, build, survey};
