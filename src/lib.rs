@@ -30,6 +30,7 @@ pub mod pipeline;
 pub mod render;
 pub mod report;
 pub mod scaffold;
+pub mod serve;
 pub mod source;
 pub mod urls;
 pub mod watch;
