@@ -1,19 +1,39 @@
-//! The `mdfeed` command: parses the command line, runs the library, prints
-//! errors and maps them to exit codes.
+//! The `mdfeed` command: parses the command line, runs the library and maps
+//! errors to exit codes. What is printed, and how, lives in `term`.
 
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
+mod term;
+
+use std::io::Write;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap_complete::Shell;
+use clap_mangen::Man;
+use mdfeed::{BuildOptions, Error, scaffold, serve, watch};
+
+use term::Term;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  content, config or template errors (each printed as path:line:col: error: …)
+  2  usage errors (an unknown command or flag)
+  3  I/O errors (a file could not be read or written, a port could not be opened)";
 
 /// Builds RSS, Atom and JSON feeds and HTML pages from Markdown articles.
-///
-/// Exit codes: 0 success, 1 content or config errors, 2 usage errors, 3 I/O errors.
 #[derive(Parser)]
-#[command(version, about, long_about = None)]
+#[command(version, about, after_help = EXIT_CODES)]
 struct Cli {
+    /// Print errors only.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print more: the files whose change caused a rebuild, every request served.
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -21,9 +41,51 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into the output folder.
-    Build(Common),
+    Build {
+        #[command(flatten)]
+        common: Common,
+        /// Keep running and rebuild whenever content/, templates/ or mdfeed.toml change.
+        #[arg(long)]
+        watch: bool,
+    },
     /// Check the config and every article; write nothing.
     Check(Common),
+    /// Serve the site on this computer; rebuild and reload open pages on every change.
+    ///
+    /// The site is built in memory with the server's address as base URL; nothing
+    /// is written, so out/ keeps what `mdfeed build` made.
+    Serve(ServeArgs),
+    /// Create a new site: mdfeed.toml, an example article and .gitignore.
+    Init {
+        /// The folder of the new site (made if missing).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Start an article: writes content/FOLDER/SLUG.md and prints its path.
+    New {
+        /// The article's title; the file name is made from it.
+        title: String,
+        /// The folder under content/.
+        #[arg(long, default_value = scaffold::DEFAULT_FOLDER)]
+        folder: PathBuf,
+        /// Mark the article as a draft (left out of builds without --drafts).
+        #[arg(long)]
+        draft: bool,
+        /// Site root, holding mdfeed.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Print a shell completion script.
+    ///
+    /// For example: mdfeed completions bash > ~/.local/share/bash-completion/completions/mdfeed
+    Completions {
+        /// The shell.
+        shell: Shell,
+    },
+    /// Print the man page (roff).
+    ///
+    /// For example: mdfeed man > ~/.local/share/man/man1/mdfeed.1
+    Man,
 }
 
 #[derive(Args)]
@@ -49,55 +111,147 @@ struct Common {
     report: bool,
 }
 
+#[derive(Args)]
+struct ServeArgs {
+    /// Site root, holding mdfeed.toml and content/.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// The port; 0 picks a free one.
+    #[arg(long, short, default_value_t = 1111)]
+    port: u16,
+    /// The address to listen on. The default is this computer only; 0.0.0.0
+    /// lets other devices on your network in.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: IpAddr,
+    /// Use this base URL in links instead of the server's address (for a phone
+    /// on your network, say `--bind 0.0.0.0 --base-url http://laptop.local:1111/`).
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Include articles marked as drafts.
+    #[arg(long)]
+    drafts: bool,
+    /// Include articles dated in the future.
+    #[arg(long)]
+    future: bool,
+}
+
+impl Common {
+    fn options(self, write: bool) -> BuildOptions {
+        BuildOptions {
+            root: self.root,
+            out: self.out,
+            base_url: self.base_url,
+            drafts: self.drafts,
+            future: self.future,
+            now: None,
+            write,
+            progress: None,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (common, write) = match cli.command {
-        Command::Build(c) => (c, true),
-        Command::Check(c) => (c, false),
-    };
-    let print_report = common.report;
-    let opts = mdfeed::BuildOptions {
-        root: common.root,
-        out: common.out,
-        base_url: common.base_url,
-        drafts: common.drafts,
-        future: common.future,
-        now: None,
-        write,
-        progress: None,
-    };
-    let started = std::time::Instant::now();
-    match mdfeed::build(&opts) {
-        Ok(report) => {
-            for w in &report.warnings {
-                eprintln!("{w}");
-            }
-            if print_report {
-                print!("{}", report.content);
-            }
-            let secs = started.elapsed().as_secs_f64();
-            match report.write {
-                Some(w) => eprintln!(
-                    "mdfeed: built {} articles, {} feeds in {secs:.2} s ({} files written, {} unchanged, {} removed)",
-                    report.articles, report.feeds, w.written, w.unchanged, w.removed
-                ),
-                None => eprintln!("mdfeed: checked {} articles: no errors", report.articles),
-            }
-            ExitCode::SUCCESS
+    let term = Term::new(cli.quiet, cli.verbose);
+    let code = match cli.command {
+        Command::Build { common, watch } => {
+            let report = common.report;
+            build(&term, common.options(true), watch, report)
         }
-        Err(err) => {
-            // The report counts what could be read, errors included.
-            if let (true, Ok(content)) = (print_report, mdfeed::survey(&opts)) {
-                print!("{content}");
-            }
-            let errors = err.flatten();
-            let io = errors.iter().any(|e| matches!(e, mdfeed::Error::Io { .. }));
-            for e in &errors {
-                eprintln!("{e}");
-            }
-            eprintln!("mdfeed: {} error(s); nothing was written", errors.len());
-            ExitCode::from(if io { 3 } else { 1 })
+        Command::Check(common) => {
+            let report = common.report;
+            build(&term, common.options(false), false, report)
         }
+        Command::Serve(args) => run_server(&term, args),
+        Command::Init { dir } => {
+            let zone = iana_time_zone::get_timezone().unwrap_or_else(|_| "UTC".into());
+            match scaffold::init(&dir, &zone, chrono::Utc::now()) {
+                Ok(files) => term.initialised(&dir, &files),
+                Err(e) => term.failed(e),
+            }
+        }
+        Command::New {
+            title,
+            folder,
+            draft,
+            root,
+        } => match scaffold::new_article(&root, &title, &folder, draft, chrono::Utc::now()) {
+            Ok(path) => {
+                println!("{}", path.display());
+                0
+            }
+            Err(e) => term.failed(e),
+        },
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "mdfeed", &mut std::io::stdout());
+            0
+        }
+        Command::Man => {
+            let mut out = std::io::stdout().lock();
+            match Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => out.flush().map_or(3, |()| 0),
+                Err(_) => 3,
+            }
+        }
+    };
+    ExitCode::from(code)
+}
+
+/// Builds once, or (with `watch`) again after every change until the watcher fails.
+/// With `report`, also prints what was made of content/ (on stdout).
+fn build(term: &Term, mut opts: BuildOptions, watch: bool, report: bool) -> u8 {
+    opts.progress = term.progress();
+    let mut watcher = match watch.then(|| watch::Watch::new(&opts.root)).transpose() {
+        Ok(w) => w,
+        Err(e) => return term.failed(e),
+    };
+    let code = term.build(&opts, &[], report);
+    let Some(watcher) = watcher.as_mut() else {
+        return code;
+    };
+    term.watching(&opts.root);
+    loop {
+        match watcher.changes() {
+            Ok(changed) => {
+                term.build(&opts, &changed, report);
+            }
+            Err(e) => return term.failed(e),
+        }
+    }
+}
+
+fn run_server(term: &Term, args: ServeArgs) -> u8 {
+    let opts = serve::ServeOptions {
+        build: BuildOptions {
+            root: args.root,
+            base_url: args.base_url,
+            drafts: args.drafts,
+            future: args.future,
+            progress: term.progress(),
+            ..BuildOptions::default()
+        },
+        bind: args.bind,
+        port: args.port,
+    };
+    let server = match serve::bind(opts) {
+        Ok(s) => s,
+        Err(e) => return term.failed(e),
+    };
+    // On stdout, alone on its line: scripts (and tests) read the address there.
+    println!("serving {}", server.url());
+    let _ = std::io::stdout().flush();
+    match server.run(&|event| term.serve_event(&event)) {
+        Ok(()) => 0,
+        Err(e) => term.failed(e),
+    }
+}
+
+/// Returns the exit code for a failed run: 3 when any problem is I/O, else 1.
+fn exit_code(errors: &[Error]) -> u8 {
+    if errors.iter().any(|e| matches!(e, Error::Io { .. })) {
+        3
+    } else {
+        1
     }
 }
 

@@ -11,6 +11,7 @@ use std::path::{Component, Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
+use slug::slugify;
 
 use crate::config;
 use crate::dates::{Date, Zone};
@@ -148,7 +149,7 @@ pub fn new_article(
             folder.display()
         )));
     }
-    let slug = slug::slugify(title);
+    let slug = slugify(title);
     if slug.is_empty() || urls::check_segment(&slug).is_err() {
         return Err(arg(format!(
             "cannot make a file name from the title `{title}`"

@@ -8,6 +8,8 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
+use mime_guess::mime;
+
 use crate::output::{Body, Outputs};
 use crate::urls::{self, FeedKind};
 
@@ -124,7 +126,7 @@ fn media_type(file: &Path) -> Cow<'static, str> {
         return kind.media_type().into();
     }
     let guess = mime_guess::from_path(file).first_or_octet_stream();
-    let textual = guess.type_() == mime_guess::mime::TEXT
+    let textual = guess.type_() == mime::TEXT
         || matches!(guess.subtype().as_str(), "json" | "xml" | "javascript")
         || guess.suffix().is_some_and(|s| s == "xml" || s == "json");
     if textual {
