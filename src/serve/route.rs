@@ -127,8 +127,9 @@ fn media_type(file: &Path) -> Cow<'static, str> {
     }
     let guess = mime_guess::from_path(file).first_or_octet_stream();
     let textual = guess.type_() == mime::TEXT
-        || matches!(guess.subtype().as_str(), "json" | "xml" | "javascript")
-        || guess.suffix().is_some_and(|s| s == "xml" || s == "json");
+        || (guess.type_() == mime::APPLICATION
+            && (matches!(guess.subtype().as_str(), "json" | "xml" | "javascript")
+                || guess.suffix().is_some_and(|s| s == "xml" || s == "json")));
     if textual {
         format!("{}; charset=utf-8", guess.essence_str()).into()
     } else {
