@@ -1,11 +1,17 @@
 //! The single integration-test binary: runs the real `mdfeed` binary on small
-//! sites and reads its output back with real parsers (feed-rs, scraper, serde_json).
+//! sites and reads its output back with real parsers (feed-rs, scraper,
+//! serde_json), a real HTTP client, a real browser and the Nu HTML checker.
 
 #![allow(clippy::print_stderr)] // tests say which external validators they skipped
 
+mod browser;
 mod build;
+mod commands;
 mod compat;
 mod errors;
 mod golden;
+mod html_check;
+mod http;
+mod serve;
 mod util;
 mod validators;

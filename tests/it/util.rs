@@ -108,3 +108,41 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
 pub fn article(title: &str, date: &str, extra: &str, body: &str) -> String {
     format!("---\ntitle: \"{title}\"\ndate: {date}\n{extra}---\n{body}")
 }
+
+/// Returns the path of an external tool the checks need (`chromium`, `java`, the
+/// Nu checker's jar): the variable `env` if set, else the first of `candidates`
+/// that exists or is on PATH. When it is missing, `scripts/test` (which sets
+/// MDFEED_REQUIRE_VALIDATORS=1 after installing everything) fails the test; a
+/// plain `cargo test` says loudly that the check was skipped.
+pub fn tool(env: &str, candidates: &[&str]) -> Option<PathBuf> {
+    let found = std::env::var_os(env)
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(candidates.iter().flat_map(|c| on_path(c)))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        let why = format!(
+            "{} not found (set {env} or run scripts/test)",
+            candidates.join(" or ")
+        );
+        if std::env::var_os("MDFEED_REQUIRE_VALIDATORS").is_some() {
+            panic!("{why}: scripts/test should have installed it");
+        }
+        eprintln!("\n!!!!!!!! SKIPPED: {why} !!!!!!!!\n");
+    }
+    found
+}
+
+fn on_path(name: &str) -> Vec<PathBuf> {
+    let direct = PathBuf::from(name);
+    if direct.is_absolute() || name.contains('/') {
+        return vec![direct];
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path).map(|d| d.join(name)).collect()
+}
+
+/// The folder of this repository (its own example site lives here).
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}

@@ -1,0 +1,198 @@
+//! The commands around `build`: init, new, completions, man, help, and how
+//! the binary talks (exit codes, colour, quiet).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use scraper::{Html, Selector};
+
+use crate::util::{Site, article, stderr};
+
+fn mdfeed(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mdfeed"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn init_then_new_then_build_on_an_empty_folder_gives_a_valid_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = mdfeed(dir.path(), &["init", "blog"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cd blog && mdfeed serve"),
+        "{}",
+        stderr(&out)
+    );
+    let root = dir.path().join("blog");
+    let config = std::fs::read_to_string(root.join("mdfeed.toml")).unwrap();
+    assert!(config.contains("# [author]") && config.contains("timezone = "));
+    assert_eq!(
+        std::fs::read_to_string(root.join(".gitignore")).unwrap(),
+        "/out/\n"
+    );
+
+    let out = mdfeed(&root, &["new", "Ünïcode & \"quotes\": a title"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "content/posts/unicode-quotes-a-title.md\n");
+    let out = mdfeed(
+        &root,
+        &["new", "A draft", "--folder", "notes/2024", "--draft"],
+    );
+    assert_eq!(stdout(&out), "content/notes/2024/a-draft.md\n");
+
+    let out = mdfeed(&root, &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("built 2 articles, 3 feeds"),
+        "{}",
+        stderr(&out)
+    );
+    let index = std::fs::read_to_string(root.join("out/index.html")).unwrap();
+    let html = Html::parse_document(&index);
+    let titles: Vec<String> = html
+        .select(&Selector::parse(".articles h2 a").unwrap())
+        .map(|a| a.text().collect())
+        .collect();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    assert!(titles.contains(&"Welcome".to_owned()));
+    assert!(titles.contains(&"Ünïcode & \"quotes\": a title".to_owned()));
+    for feed in ["rss.xml", "atom.xml", "feed.json"] {
+        let bytes = std::fs::read(root.join("out").join(feed)).unwrap();
+        let f = feed_rs::parser::parse(bytes.as_slice()).unwrap();
+        assert_eq!(f.entries.len(), 2, "{feed}: the draft must stay out");
+    }
+    assert!(
+        root.join("out/posts/unicode-quotes-a-title/index.html")
+            .is_file()
+    );
+    // The Nu checker reads this site too: see html_check.rs.
+}
+
+#[test]
+fn init_and_new_never_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".gitignore"), "mine\n").unwrap();
+    let out = mdfeed(dir.path(), &["init"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(".gitignore:1:1: error: already exists"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !dir.path().join("mdfeed.toml").exists(),
+        "a refused init wrote a file"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".gitignore")).unwrap(),
+        "mine\n"
+    );
+
+    let site = Site::new();
+    assert!(site.run(&["new", "Same title"]).status.success());
+    let again = site.run(&["new", "Same title"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("content/posts/same-title.md:1:1: error: already exists"));
+    assert_eq!(
+        site.run(&["new", "x", "--folder", "../up"]).status.code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definition() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = mdfeed(dir.path(), &["completions", shell]);
+        assert!(out.status.success(), "{shell}");
+        let text = stdout(&out);
+        for word in ["serve", "--drafts", "completions"] {
+            assert!(text.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    let man = stdout(&mdfeed(dir.path(), &["man"]));
+    assert!(man.contains(".TH mdfeed 1"), "{man}");
+    assert!(man.contains("serve") && man.contains("Exit codes"), "{man}");
+    assert_eq!(
+        mdfeed(dir.path(), &["completions", "tcsh"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn help_documents_exit_codes_and_usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = stdout(&mdfeed(dir.path(), &["--help"]));
+    for line in ["0  success", "1  content", "2  usage", "3  I/O"] {
+        assert!(help.contains(line), "{help}");
+    }
+    assert_eq!(mdfeed(dir.path(), &["frobnicate"]).status.code(), Some(2));
+    assert_eq!(
+        mdfeed(dir.path(), &["build", "--nope"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        mdfeed(dir.path(), &["-q", "-v", "build"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal_and_never_with_no_color() {
+    let site = Site::new();
+    site.write("content/bad.md", "---\ntitle: [x\n---\n");
+    let run = |env: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mdfeed"));
+        cmd.arg("build").current_dir(site.root());
+        cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        stderr(&out)
+    };
+    assert!(!run(&[]).contains('\x1b'), "colour on a pipe");
+    let forced = run(&[("CLICOLOR_FORCE", "1")]);
+    assert!(
+        forced.contains("\x1b[") && forced.contains("error:"),
+        "{forced:?}"
+    );
+    assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\x1b'));
+}
+
+#[test]
+fn quiet_prints_errors_only() {
+    let site = Site::new();
+    site.write("content/a.md", article("A", "2024-01-01", "", "x\n"));
+    site.write("content/README.md", "no front matter\n");
+    let out = site.run(&["-q", "build"]);
+    assert!(out.status.success());
+    assert_eq!(stderr(&out), "");
+    let loud = site.run(&["build"]);
+    let text = stderr(&loud);
+    assert!(text.contains("warning: no front matter"), "{text}");
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.contains("built 1 articles"))
+            .count(),
+        1
+    );
+    site.write("content/b.md", "---\ndate: 2024-01-01\n---\n");
+    let failed = site.run(&["-q", "build"]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(
+        stderr(&failed).contains("content/b.md:"),
+        "{}",
+        stderr(&failed)
+    );
+}
