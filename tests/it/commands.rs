@@ -196,3 +196,45 @@ fn quiet_prints_errors_only() {
         stderr(&failed)
     );
 }
+
+#[test]
+fn build_watch_rewrites_out_after_a_save() {
+    let site = Site::new();
+    site.write("content/a.md", article("A", "2024-01-01", "", "First.\n"));
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _watcher = Killed(
+        Command::new(env!("CARGO_BIN_EXE_mdfeed"))
+            .args(["build", "--watch"])
+            .current_dir(site.root())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let page = site.out().join("a/index.html");
+    let wait_for = |text: &str| {
+        let started = std::time::Instant::now();
+        while !std::fs::read_to_string(&page).is_ok_and(|p| p.contains(text)) {
+            assert!(
+                started.elapsed().as_secs() < 10,
+                "out/ never showed {text:?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    wait_for("First.");
+    site.write("content/a.md", article("A", "2024-01-01", "", "Second.\n"));
+    wait_for("Second.");
+    // A broken save leaves out/ as it was, and the watcher keeps going.
+    site.write("content/a.md", "---\ntitle: [x\n---\n");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(std::fs::read_to_string(&page).unwrap().contains("Second."));
+    site.write("content/a.md", article("A", "2024-01-01", "", "Third.\n"));
+    wait_for("Third.");
+}
