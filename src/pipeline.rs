@@ -112,7 +112,15 @@ pub fn plan(opts: &BuildOptions) -> Result<(BuildReport, Outputs)> {
     let mut outputs = Outputs::default();
     let mut errors = Vec::new();
     errors.extend(add_pages(&mut outputs, &templates, &site, &urls, opts));
+    // The index and the feeds hold every article: on a large site they take a while.
+    let progress = opts.progress.as_deref();
+    if let Some(p) = progress {
+        p.stage("feeds", 2);
+    }
     let index = templates.index(&site, &urls)?;
+    if let Some(p) = progress {
+        p.advance(1);
+    }
     let generated = Path::new("(generated)");
     errors.extend(
         outputs
@@ -358,7 +366,9 @@ fn read_content(
     let published = publishable(parsed, opts, &mut report);
     assets.sort_by(|a, b| a.rel.cmp(&b.rel));
     let targets = link_targets(&assets, &published);
-    let (articles, render_errors) = render_all(published, urls, &targets, config, &mut warnings);
+    let progress = opts.progress.as_deref();
+    let (articles, render_errors) =
+        render_all(published, urls, &targets, config, progress, &mut warnings);
     report.failed += render_errors.len();
     if !survey && let Some(e) = Error::gather(render_errors) {
         return Err(e);
@@ -412,12 +422,22 @@ fn render_all(
     urls: &Urls,
     targets: &HashMap<PathBuf, Target>,
     config: &Config,
+    progress: Option<&dyn Progress>,
     warnings: &mut Vec<Warning>,
 ) -> (Vec<Article>, Vec<Error>) {
     let separator = config.content.excerpt_separator.as_deref();
+    if let Some(p) = progress {
+        p.stage("markdown", parsed.len());
+    }
     let results: Vec<Result<(Article, Option<Warning>)>> = parsed
         .into_par_iter()
-        .map(|p| article::render_one(p, urls, targets, separator))
+        .map(|p| {
+            let rendered = article::render_one(p, urls, targets, separator);
+            if let Some(p) = progress {
+                p.advance(1);
+            }
+            rendered
+        })
         .collect();
     let mut articles = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
