@@ -58,8 +58,8 @@ mdfeed new "The title of the article"
 ```
 
 While `mdfeed serve` runs, every save rebuilds the site and reloads this page.
-The text before the first blank line is the summary shown on the home page and
-in feed readers.
+The first paragraph is the summary shown on the home page and in feed readers
+(or everything above a line `<!-- more -->`, if there is one).
 
 ## Writing
 

@@ -88,15 +88,18 @@ impl Term {
             return;
         }
         let secs = took.as_secs_f64();
-        let (articles, feeds) = (HumanCount(report.articles as u64), report.feeds);
+        let (articles, feeds) = (
+            count(report.articles, "article"),
+            count(report.feeds, "feed"),
+        );
         match report.write {
             Some(w) => eprintln!(
-                "mdfeed: built {articles} articles, {feeds} feeds in {secs:.2} s ({} written, {} unchanged, {} removed)",
+                "mdfeed: built {articles}, {feeds} in {secs:.2} s ({} written, {} unchanged, {} removed)",
                 HumanCount(w.written as u64),
                 HumanCount(w.unchanged as u64),
                 HumanCount(w.removed as u64)
             ),
-            None => eprintln!("mdfeed: checked {articles} articles: no errors"),
+            None => eprintln!("mdfeed: checked {articles}: no errors"),
         }
     }
 
@@ -176,9 +179,9 @@ impl Term {
                         "rebuilt"
                     };
                     eprintln!(
-                        "mdfeed: {what} {} articles, {} feeds in {} ms",
-                        HumanCount(report.articles as u64),
-                        report.feeds,
+                        "mdfeed: {what} {}, {} in {} ms",
+                        count(report.articles, "article"),
+                        count(report.feeds, "feed"),
                         took.as_millis()
                     );
                 }
@@ -202,6 +205,12 @@ impl Term {
             }
         }
     }
+}
+
+/// Returns `1 article`, `1,234 articles`.
+fn count(n: usize, noun: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{s}", HumanCount(n as u64))
 }
 
 /// Prints `path:line:col: error: message`, one line per problem.

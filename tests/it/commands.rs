@@ -183,7 +183,7 @@ fn quiet_prints_errors_only() {
     assert!(text.contains("warning: no front matter"), "{text}");
     assert_eq!(
         text.lines()
-            .filter(|l| l.contains("built 1 articles"))
+            .filter(|l| l.contains("built 1 article, 3 feeds"))
             .count(),
         1
     );
