@@ -80,14 +80,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     let (mut report, outputs) = plan(opts)?;
     if opts.write {
         let progress = opts.progress.as_deref();
-        if let Some(p) = progress {
-            p.stage("writing", outputs.len());
-        }
-        let advance = || {
-            if let Some(p) = progress {
-                p.advance(1);
-            }
-        };
+        progress::stage(progress, "writing", outputs.len());
+        let advance = || progress::advance(progress);
         report.write = Some(outputs.commit_counting(&opts.out_dir(), &advance)?);
     }
     Ok(report)
@@ -114,13 +108,9 @@ pub fn plan(opts: &BuildOptions) -> Result<(BuildReport, Outputs)> {
     errors.extend(add_pages(&mut outputs, &templates, &site, &urls, opts));
     // The index and the feeds hold every article: on a large site they take a while.
     let progress = opts.progress.as_deref();
-    if let Some(p) = progress {
-        p.stage("feeds", 2);
-    }
+    progress::stage(progress, "feeds", 2);
     let index = templates.index(&site, &urls)?;
-    if let Some(p) = progress {
-        p.advance(1);
-    }
+    progress::advance(progress);
     let generated = Path::new("(generated)");
     errors.extend(
         outputs
@@ -186,17 +176,13 @@ fn add_pages(
 ) -> Vec<Error> {
     let mut errors = Vec::new();
     let progress = opts.progress.as_deref();
-    if let Some(p) = progress {
-        p.stage("rendering", site.articles.len());
-    }
+    progress::stage(progress, "rendering", site.articles.len());
     let pages: Vec<Result<(PathBuf, Vec<u8>)>> = site
         .articles
         .par_iter()
         .map(|a| {
             let html = templates.article(site, urls, a)?;
-            if let Some(p) = progress {
-                p.advance(1);
-            }
+            progress::advance(progress);
             Ok((urls.page_file(&a.meta.page), html.into_bytes()))
         })
         .collect();
@@ -328,16 +314,12 @@ fn read_content(
         sections: &sections,
     };
     let progress = opts.progress.as_deref();
-    if let Some(p) = progress {
-        p.stage("reading", candidates.len());
-    }
+    progress::stage(progress, "reading", candidates.len());
     let outcomes: Vec<(Outcome, Vec<Warning>)> = candidates
         .par_iter()
         .map(|f| {
             let outcome = read::read_one(f, &ctx);
-            if let Some(p) = progress {
-                p.advance(1);
-            }
+            progress::advance(progress);
             outcome
         })
         .collect();
@@ -366,7 +348,6 @@ fn read_content(
     let published = publishable(parsed, opts, &mut report);
     assets.sort_by(|a, b| a.rel.cmp(&b.rel));
     let targets = link_targets(&assets, &published);
-    let progress = opts.progress.as_deref();
     let (articles, render_errors) =
         render_all(published, urls, &targets, config, progress, &mut warnings);
     report.failed += render_errors.len();
@@ -426,16 +407,12 @@ fn render_all(
     warnings: &mut Vec<Warning>,
 ) -> (Vec<Article>, Vec<Error>) {
     let separator = config.content.excerpt_separator.as_deref();
-    if let Some(p) = progress {
-        p.stage("markdown", parsed.len());
-    }
+    progress::stage(progress, "markdown", parsed.len());
     let results: Vec<Result<(Article, Option<Warning>)>> = parsed
         .into_par_iter()
         .map(|p| {
             let rendered = article::render_one(p, urls, targets, separator);
-            if let Some(p) = progress {
-                p.advance(1);
-            }
+            progress::advance(progress);
             rendered
         })
         .collect();

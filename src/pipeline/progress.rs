@@ -7,3 +7,17 @@ pub trait Progress: Send + Sync + std::fmt::Debug {
     /// `n` more steps of the current stage are done.
     fn advance(&self, n: usize);
 }
+
+/// Tells `progress`, if there is one, that a stage begins.
+pub(super) fn stage(progress: Option<&dyn Progress>, name: &'static str, total: usize) {
+    if let Some(p) = progress {
+        p.stage(name, total);
+    }
+}
+
+/// Tells `progress`, if there is one, that one more step is done.
+pub(super) fn advance(progress: Option<&dyn Progress>) {
+    if let Some(p) = progress {
+        p.advance(1);
+    }
+}
