@@ -123,7 +123,7 @@ struct ServeArgs {
     /// lets other devices on your network in.
     #[arg(long, default_value = "127.0.0.1")]
     bind: IpAddr,
-    /// Use this base URL in links instead of the server's address (for a phone
+    /// Use this root URL in links instead of the server's address (for a phone
     /// on your network, say `--bind 0.0.0.0 --base-url http://laptop.local:1111/`).
     #[arg(long)]
     base_url: Option<String>,
