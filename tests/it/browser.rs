@@ -3,6 +3,7 @@
 //! no script fails, and that live reload and the error overlay work.
 
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -47,6 +48,8 @@ impl Browser {
             .arg("about:blank")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            // Its own process group, so every helper process it starts can be ended.
+            .process_group(0)
             .spawn()
             .unwrap();
         // Chromium writes the port it chose and the browser's endpoint here.
@@ -195,7 +198,23 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// Closes the browser the way DevTools clients do; if it is still there after
+    /// a few seconds, kills its whole process group (killing only the main
+    /// process leaves its helper processes running).
     fn drop(&mut self) {
+        let close = json!({"id": 0, "method": "Browser.close", "params": {}});
+        let _ = self.ws.send(Message::text(close.to_string()));
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
