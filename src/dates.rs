@@ -3,7 +3,7 @@
 //! Owns: the accepted date formats and the site time zone for dates that carry
 //! no offset. Does not: know about files or front matter keys.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 
 /// A point in time with the offset it was written in (kept for display and feeds).
 pub type Date = DateTime<FixedOffset>;
@@ -55,13 +55,20 @@ impl Zone {
     }
 
     fn localize(&self, naive: NaiveDateTime) -> Option<Date> {
-        match self {
+        let date = match self {
             Zone::Iana(tz) => tz
                 .from_local_datetime(&naive)
                 .earliest()
                 .map(|d| d.fixed_offset()),
             Zone::Fixed(off) => off.from_local_datetime(&naive).single(),
+        }?;
+        // Before standard time, IANA zones use local mean time (Shanghai was +08:05:43).
+        // RFC 3339 and RFC 822 offsets have no seconds, so feeds would round the offset
+        // and move the instant; such a date is given in UTC instead.
+        if date.offset().local_minus_utc() % 60 != 0 {
+            return Some(date.with_timezone(&FixedOffset::east_opt(0)?));
         }
+        Some(date)
     }
 }
 
@@ -83,7 +90,19 @@ const LOCAL: &[&str] = &[
 
 /// Parses a front matter date; dates without an offset are read in `zone`.
 pub fn parse(s: &str, zone: &Zone) -> Result<Date, String> {
-    let s = s.trim();
+    let d = parse_any_year(s.trim(), zone)?;
+    // RFC 822 (RSS) and RFC 3339 (Atom, JSON Feed) years have exactly four digits.
+    if (1..=9999).contains(&d.year()) {
+        Ok(d)
+    } else {
+        Err(format!(
+            "`{}` is out of range: the year must be between 1 and 9999",
+            s.trim()
+        ))
+    }
+}
+
+fn parse_any_year(s: &str, zone: &Zone) -> Result<Date, String> {
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
         return Ok(d);
     }
@@ -120,7 +139,8 @@ pub fn from_file_prefix<'a>(stem: &'a str, zone: &Zone) -> Option<(Date, &'a str
     if !(all_digits(y, 4..=4) && all_digits(m, 1..=2) && all_digits(d, 1..=2)) || rest.is_empty() {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?;
+    let date = NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+        .filter(|d| d.year() >= 1)?;
     Some((zone.localize(date.and_time(NaiveTime::MIN))?, rest))
 }
 
@@ -157,9 +177,26 @@ mod tests {
     #[test]
     fn rejects_nonsense_and_out_of_range() {
         let z = Zone::default();
-        for s in ["yesterday", "2024-13-01", "2024-02-30", "30/05/2024", ""] {
+        for s in [
+            "yesterday",
+            "2024-13-01",
+            "2024-02-30",
+            "30/05/2024",
+            "",
+            "+10000-01-01T00:00:00Z",
+            "-0001-01-01 00:00",
+            "0000-01-01",
+        ] {
             assert!(parse(s, &z).is_err(), "{s}");
         }
+    }
+
+    #[test]
+    fn local_mean_time_offsets_become_utc() {
+        // Found by fuzzing: Shanghai was +08:05:43 before 1901; feeds cannot write seconds.
+        let d = parse("1012-05-30 13:46:00", &shanghai()).unwrap();
+        assert_eq!(d.to_rfc3339(), "1012-05-30T05:40:17+00:00");
+        assert_eq!(parse(&d.to_rfc3339(), &shanghai()), Ok(d));
     }
 
     #[test]
