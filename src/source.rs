@@ -1,14 +1,16 @@
 //! Finds and reads the files under `content/`.
 //!
-//! Owns: the walk (sorted, hidden files skipped, symlinks kept inside
-//! `content/`), the split into Markdown sources and assets, and decoding text.
+//! Owns: the walk (sorted, hidden files skipped, symbolic links followed only
+//! while they stay inside `content/`, link loops skipped), the names a file may
+//! have, the split into Markdown sources and assets, and decoding text.
 //! Does not: parse anything. This is the only module that reads `content/`.
 
 use std::path::{Path, PathBuf};
 
-use walkdir::WalkDir;
+use walkdir::{DirEntry, WalkDir};
 
 use crate::error::{Error, Location, Result, Warning};
+use crate::urls;
 
 /// What a file under `content/` is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,62 +52,110 @@ pub fn discover(content_dir: &Path, shown_dir: &Path) -> Result<(Vec<SourceFile>
     let mut files = Vec::new();
     let mut warnings = Vec::new();
     let mut errors = Vec::new();
+    let mut outside = Vec::new();
+    let shown_of = |path: &Path| shown_dir.join(path.strip_prefix(content_dir).unwrap_or(path));
     let walk = WalkDir::new(content_dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| {
+            if e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.') {
+                return false;
+            }
+            // A link is followed only while it stays inside content/: a link to a folder
+            // elsewhere must not pull that folder (or the whole disk) into the site.
+            if e.depth() > 0 && e.path_is_symlink() && !inside(&root, e.path()) {
+                outside.push(e.path().to_owned());
+                return false;
+            }
+            true
+        });
     for entry in walk {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e.path().unwrap_or(content_dir).to_owned();
-                let msg = e.to_string();
-                errors.push(Error::at(Location::file(path), msg));
+                let path = shown_of(e.path().unwrap_or(content_dir));
+                match e.loop_ancestor() {
+                    // The loop's target is already part of the walk: nothing is lost.
+                    Some(target) => warnings.push(Warning {
+                        at: Location::file(path),
+                        msg: format!(
+                            "symbolic link loops back to {}; skipped",
+                            shown_of(target).display()
+                        ),
+                    }),
+                    None => errors.push(Error::at(Location::file(path), e.to_string())),
+                }
                 continue;
             }
         };
         if !entry.file_type().is_file() {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(content_dir) else {
-            continue;
-        };
-        let shown = shown_dir.join(rel);
-        if entry.path_is_symlink() && !inside(&root, entry.path()) {
-            warnings.push(Warning {
-                at: Location::file(&shown),
-                msg: "symbolic link leads outside content/; skipped".into(),
-            });
-            continue;
+        match source_file(&entry, content_dir, shown_dir) {
+            Some(Ok(file)) => files.push(file),
+            Some(Err(e)) => errors.push(e),
+            None => {}
         }
-        let kind = match rel.extension().and_then(|e| e.to_str()) {
-            Some("md" | "markdown") => Kind::Markdown,
-            Some("html" | "htm") => Kind::Html,
-            _ => Kind::Asset,
-        };
-        files.push(SourceFile {
-            rel: rel.to_owned(),
-            shown,
-            abs: entry.path().to_owned(),
-            kind,
-        });
     }
+    warnings.extend(outside.iter().map(|p| Warning {
+        at: Location::file(shown_of(p)),
+        msg: "symbolic link leads outside content/; skipped".into(),
+    }));
     match Error::gather(errors) {
         Some(e) => Err(e),
         None => Ok((files, warnings)),
     }
 }
 
+/// Checks a file's name and classifies it; `None` for a path outside `content_dir`.
+fn source_file(
+    entry: &DirEntry,
+    content_dir: &Path,
+    shown_dir: &Path,
+) -> Option<Result<SourceFile>> {
+    let rel = entry.path().strip_prefix(content_dir).ok()?;
+    let shown = shown_dir.join(rel);
+    // Every folder and file name becomes part of a path under out/ and of a URL, so
+    // each must be one plain segment there too (no `\`, no drive letter, valid UTF-8).
+    for part in rel.iter() {
+        let checked = match part.to_str() {
+            Some(name) => urls::check_segment(name),
+            None => Err(format!("`{}` is not valid UTF-8", part.to_string_lossy())),
+        };
+        if let Err(why) = checked {
+            let msg = format!("the name cannot be a path under out/: {why}");
+            return Some(Err(Error::at(Location::file(&shown), msg)));
+        }
+    }
+    let kind = match rel.extension().and_then(|e| e.to_str()) {
+        Some("md" | "markdown") => Kind::Markdown,
+        Some("html" | "htm") => Kind::Html,
+        _ => Kind::Asset,
+    };
+    Some(Ok(SourceFile {
+        rel: rel.to_owned(),
+        shown,
+        abs: entry.path().to_owned(),
+        kind,
+    }))
+}
+
 fn inside(root: &Path, path: &Path) -> bool {
     path.canonicalize().is_ok_and(|p| p.starts_with(root))
 }
 
-/// Reads a source file as text: UTF-8, or UTF-16 with a byte order mark (some
-/// Windows editors save that). Invalid text is an error at its line and column.
+/// Reads a source file as text (see [`decode_text`]).
 pub fn read_text(src: &SourceFile) -> Result<String> {
     let bytes = std::fs::read(&src.abs).map_err(|e| Error::io(&src.shown, e))?;
-    decode(bytes).map_err(|(at, msg)| Error::at(Location::new(&src.shown, at.0, at.1), msg))
+    decode_text(bytes, &src.shown)
+}
+
+/// Decodes a file's bytes as text: UTF-8, or UTF-16 with a byte order mark (some
+/// Windows editors save that). Invalid text is an error at its line and column;
+/// `shown` names the file in messages.
+pub fn decode_text(bytes: Vec<u8>, shown: &Path) -> Result<String> {
+    decode(bytes).map_err(|(at, msg)| Error::at(Location::new(shown, at.0, at.1), msg))
 }
 
 /// Decodes file bytes; the error carries (line, column) and a message.
