@@ -13,6 +13,9 @@ use rayon::prelude::*;
 mod article;
 mod progress;
 mod read;
+mod single;
+
+pub use single::{Single, build_single};
 
 pub use progress::Progress;
 

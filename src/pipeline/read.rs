@@ -51,11 +51,19 @@ fn failed(e: Error) -> Outcome {
 
 /// Reads and validates `file`; warnings that do not stop the build come back beside.
 pub(super) fn read_one(file: &SourceFile, ctx: &Context<'_>) -> (Outcome, Vec<Warning>) {
+    match source::read_text(file) {
+        Ok(text) => parse_one(text, file, ctx),
+        Err(e) => (failed(e), Vec::new()),
+    }
+}
+
+/// Splits and validates a file's text: the part of `read_one` after the disk.
+pub(super) fn parse_one(
+    text: String,
+    file: &SourceFile,
+    ctx: &Context<'_>,
+) -> (Outcome, Vec<Warning>) {
     let mut warnings = Vec::new();
-    let text = match source::read_text(file) {
-        Ok(t) => t,
-        Err(e) => return (failed(e), warnings),
-    };
     let split = match frontmatter::split(&text) {
         Ok(Some(split)) => split,
         Ok(None) if file.kind == Kind::Html => return (Outcome::Asset, warnings),

@@ -9,6 +9,7 @@ mod build;
 mod commands;
 mod compat;
 mod errors;
+mod fuzz_regressions;
 mod golden;
 mod html_check;
 mod http;

@@ -1,0 +1,70 @@
+//! One article built on its own, in memory: the same stages as a build, for
+//! previews and for fuzzing the whole path from bytes to feeds.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use super::article::render_one;
+use super::read::{self, Outcome};
+use crate::compat::defaults::FolderDefaults;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::model::Site;
+use crate::render::Templates;
+use crate::source::{self, Kind, SourceFile};
+use crate::urls::Urls;
+
+/// One article built on its own: its page, and each feed holding only it.
+#[derive(Debug)]
+pub struct Single {
+    /// The article's HTML page.
+    pub page: String,
+    /// RSS 2.0, Atom 1.0 and JSON Feed files, in [`crate::urls::FeedKind::ALL`] order.
+    pub feeds: Vec<Vec<u8>>,
+}
+
+/// Builds one Markdown file, given as bytes at `rel` under `content/`, into its page and
+/// feeds through the same stages as [`super::build`], without touching the disk: for
+/// previews and fuzzing. `Ok(None)` when the file is not an article (no front matter,
+/// or skipped). Drafts and future dates are kept; links to other files stay as written.
+pub fn build_single(
+    config: &Config,
+    templates: &Templates,
+    rel: &Path,
+    bytes: &[u8],
+) -> Result<Option<Single>> {
+    let file = SourceFile {
+        rel: rel.to_owned(),
+        shown: Path::new("content").join(rel),
+        abs: rel.to_owned(),
+        kind: Kind::Markdown,
+    };
+    let text = source::decode_text(bytes.to_vec(), &file.shown)?;
+    let urls = Urls::new(config.base_url.clone());
+    let ctx = read::Context {
+        config,
+        urls: &urls,
+        defaults: &FolderDefaults::default(),
+        sections: &BTreeSet::new(),
+    };
+    let parsed = match read::parse_one(text, &file, &ctx).0 {
+        Outcome::Article(p) => *p,
+        Outcome::Failed(f) => {
+            let e = Error::gather(f.errors);
+            return Err(e.unwrap_or_else(|| Error::at(file.at(1, 1), "not an article")));
+        }
+        Outcome::Skipped(_) | Outcome::Asset => return Ok(None),
+    };
+    let separator = config.content.excerpt_separator.as_deref();
+    let (article, _) = render_one(parsed, &urls, &HashMap::new(), separator)?;
+    let site = Site::new(config.clone(), vec![article]);
+    let Some(article) = site.articles.first() else {
+        return Ok(None);
+    };
+    let page = templates.article(&site, &urls, article)?;
+    let feeds = crate::feeds::build(&site, &urls)?;
+    Ok(Some(Single {
+        page,
+        feeds: feeds.into_iter().map(|(_, bytes)| bytes).collect(),
+    }))
+}
