@@ -15,6 +15,9 @@ use crate::error::{Error, Location, Result};
 /// The manifest of files mdfeed made, so a later build removes only those.
 pub const MANIFEST: &str = ".mdfeed-manifest";
 
+/// The name prefix of temporary files, so a later build can tell and remove them.
+pub const TEMP_PREFIX: &str = ".mdfeed-tmp-";
+
 /// What a file will contain.
 #[derive(Debug)]
 pub enum Body {
@@ -135,6 +138,11 @@ impl Outputs {
 
     /// Writes every file into `out_dir` (atomically, skipping unchanged ones), then
     /// removes files of the previous build that are no longer made.
+    ///
+    /// Safe to kill at any moment: each file is replaced by a rename, and the manifest
+    /// lists every file an earlier build made *before* anything is written, so the next
+    /// build still knows which files are its own. Temporary files a killed build left
+    /// behind are removed first.
     pub fn commit(&self, out_dir: &Path) -> Result<WriteReport> {
         self.commit_counting(out_dir, &|| {})
     }
@@ -142,12 +150,25 @@ impl Outputs {
     /// Commits like `commit`, calling `done` as each file is handled (a progress bar).
     pub fn commit_counting(&self, out_dir: &Path, done: &dyn Fn()) -> Result<WriteReport> {
         self.check_tree()?;
-        let io = |p: &Path| {
-            let p = p.to_owned();
-            move |e| Error::io(&p, e)
-        };
-        fs::create_dir_all(out_dir).map_err(io(out_dir))?;
+        fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
         let old = read_manifest(out_dir);
+        remove_leftovers(out_dir, old.iter().chain(self.files.keys()))?;
+        let union: BTreeSet<&PathBuf> = old.iter().chain(self.files.keys()).collect();
+        write_manifest(out_dir, union)?;
+        let mut report = self.write_files(out_dir, done)?;
+        for rel in old.iter().filter(|r| !self.files.contains_key(*r)) {
+            let path = out_dir.join(rel);
+            if path.is_file() {
+                fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+                report.removed += 1;
+                remove_empty_parents(out_dir, &path);
+            }
+        }
+        write_manifest(out_dir, self.files.keys())?;
+        Ok(report)
+    }
+
+    fn write_files(&self, out_dir: &Path, done: &dyn Fn()) -> Result<WriteReport> {
         let mut report = WriteReport::default();
         let mut made_dirs: BTreeSet<PathBuf> = BTreeSet::new();
         for (rel, planned) in &self.files {
@@ -156,11 +177,13 @@ impl Outputs {
             if let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty())
                 && made_dirs.insert(parent.to_owned())
             {
-                fs::create_dir_all(out_dir.join(parent)).map_err(io(&dest))?;
+                fs::create_dir_all(out_dir.join(parent)).map_err(|e| Error::io(&dest, e))?;
             }
             let bytes = match &planned.body {
                 Body::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
-                Body::Copy(src) => std::borrow::Cow::Owned(fs::read(src).map_err(io(src))?),
+                Body::Copy(src) => {
+                    std::borrow::Cow::Owned(fs::read(src).map_err(|e| Error::io(src, e))?)
+                }
             };
             done();
             if unchanged(&dest, &bytes) {
@@ -170,26 +193,47 @@ impl Outputs {
             write_atomic(&dest, &bytes)?;
             report.written += 1;
         }
-        for rel in old.iter().filter(|r| !self.files.contains_key(*r)) {
-            let path = out_dir.join(rel);
-            if path.is_file() {
-                fs::remove_file(&path).map_err(io(&path))?;
-                report.removed += 1;
-                remove_empty_parents(out_dir, &path);
-            }
-        }
-        let manifest: String = self
-            .files
-            .keys()
-            .filter_map(|p| p.to_str())
-            .map(|p| format!("{p}\n"))
-            .collect();
-        let mpath = out_dir.join(MANIFEST);
-        if !unchanged(&mpath, manifest.as_bytes()) {
-            write_atomic(&mpath, manifest.as_bytes())?;
-        }
         Ok(report)
     }
+}
+
+/// Writes the manifest (one path per line, sorted) unless it already says the same.
+fn write_manifest<'a>(out_dir: &Path, files: impl IntoIterator<Item = &'a PathBuf>) -> Result<()> {
+    let text: String = files
+        .into_iter()
+        .filter_map(|p| p.to_str())
+        .map(|p| format!("{p}\n"))
+        .collect();
+    let path = out_dir.join(MANIFEST);
+    if unchanged(&path, text.as_bytes()) {
+        return Ok(());
+    }
+    write_atomic(&path, text.as_bytes())
+}
+
+/// Removes `.mdfeed-tmp-*` files that a killed build left in `out_dir` or in the folder
+/// of any file mdfeed made or will make (the only places it ever writes one).
+fn remove_leftovers<'a>(out_dir: &Path, files: impl Iterator<Item = &'a PathBuf>) -> Result<()> {
+    let mut dirs: BTreeSet<PathBuf> = files
+        .filter_map(|f| f.parent().map(|p| out_dir.join(p)))
+        .collect();
+    dirs.insert(out_dir.to_owned());
+    for dir in dirs {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let is_temp = entry
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(TEMP_PREFIX));
+            if is_temp && entry.file_type().is_ok_and(|t| t.is_file()) {
+                let path = entry.path();
+                fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn unchanged(dest: &Path, bytes: &[u8]) -> bool {
@@ -203,7 +247,7 @@ fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
     let io = |e| Error::io(dest, e);
     let dir = dest.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
-        .prefix(".mdfeed-tmp-")
+        .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .map_err(io)?;
     tmp.write_all(bytes).map_err(io)?;
@@ -212,7 +256,7 @@ fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Reads the previous build's manifest; paths that could leave `out/` are ignored.
-fn read_manifest(out_dir: &Path) -> Vec<PathBuf> {
+fn read_manifest(out_dir: &Path) -> BTreeSet<PathBuf> {
     let text = fs::read_to_string(out_dir.join(MANIFEST)).unwrap_or_default();
     text.lines()
         .map(PathBuf::from)
@@ -288,5 +332,61 @@ mod tests {
         assert_eq!((r.written, r.unchanged, r.removed), (0, 1, 1));
         assert!(!out.join("a").exists());
         assert!(out.join("mine.txt").exists());
+    }
+
+    fn plan(files: &[(&str, &str)]) -> Outputs {
+        let mut o = Outputs::default();
+        for (rel, text) in files {
+            let body = Body::Bytes(text.as_bytes().to_vec());
+            o.add(rel.into(), body, Path::new("src")).unwrap();
+        }
+        o
+    }
+
+    #[test]
+    fn a_build_stopped_half_way_leaves_its_files_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        plan(&[("a.html", "A")]).commit(out).unwrap();
+        // A second build stops after writing some files, before pruning and before the
+        // final manifest (as a kill would): its last file's source vanished.
+        let mut second = plan(&[("a.html", "A"), ("b/index.html", "B")]);
+        let gone = Body::Copy(out.join("no-such-source"));
+        second.add("z.png".into(), gone, Path::new("z")).unwrap();
+        assert!(second.commit(out).is_err());
+        assert!(out.join("b/index.html").exists());
+        // The next build makes neither file: both are mdfeed's, so both go.
+        let r = plan(&[("c.html", "C")]).commit(out).unwrap();
+        assert_eq!(r.removed, 2);
+        assert!(!out.join("b").exists(), "b/index.html was forgotten");
+        assert_eq!(fs::read_to_string(out.join(MANIFEST)).unwrap(), "c.html\n");
+    }
+
+    #[test]
+    fn temporary_files_of_a_killed_build_are_removed_and_never_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        plan(&[("x/a.html", "A")]).commit(out).unwrap();
+        let leftover = out.join("x").join(format!("{TEMP_PREFIX}abc123"));
+        fs::write(&leftover, "half a fi").unwrap();
+        fs::write(out.join(format!("{TEMP_PREFIX}top")), "").unwrap();
+        fs::create_dir(out.join("mine")).unwrap();
+        fs::write(
+            out.join("mine/.mdfeed-tmp-but-a-folder-mdfeed-never-wrote"),
+            "",
+        )
+        .unwrap();
+        let r = plan(&[("x/a.html", "A")]).commit(out).unwrap();
+        assert_eq!((r.written, r.unchanged, r.removed), (0, 1, 0));
+        assert!(!leftover.exists());
+        assert!(!out.join(format!("{TEMP_PREFIX}top")).exists());
+        assert!(
+            out.join("mine/.mdfeed-tmp-but-a-folder-mdfeed-never-wrote")
+                .exists()
+        );
+        assert_eq!(
+            fs::read_to_string(out.join(MANIFEST)).unwrap(),
+            "x/a.html\n"
+        );
     }
 }
