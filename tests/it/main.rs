@@ -13,6 +13,7 @@ mod fuzz_regressions;
 mod golden;
 mod html_check;
 mod http;
+mod kill;
 mod serve;
 mod util;
 mod validators;
