@@ -172,6 +172,7 @@ fn check_complete(tree: &Tree) {
 }
 
 #[test]
+#[allow(clippy::print_stderr)] // prints the figures of the run
 fn a_build_killed_at_random_moments_leaves_a_consistent_out() {
     let dir = tempfile::tempdir().unwrap();
     let roots = [dir.path().join("v1"), dir.path().join("v2")];
@@ -232,6 +233,7 @@ fn a_build_killed_at_random_moments_leaves_a_consistent_out() {
             left_temps += 1;
         }
     }
+    // The figures, for `cargo test kill -- --nocapture`.
     eprintln!(
         "write phase {write_time:?}; {killed} builds killed while writing; \
          {left_temps} left temporary files"
