@@ -9,7 +9,7 @@
 mod literals;
 mod summary;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use pulldown_cmark::{
     CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, TextMergeStream, html,
@@ -207,6 +207,7 @@ fn resolve_unless_literal(dest: &str, resolve: &dyn Fn(&str) -> Option<String>) 
 /// Gives every heading without an explicit `{#id}` one made from its text, unique in the page.
 fn add_heading_ids(events: &mut [Event<'_>]) {
     let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut next = HashMap::new();
     for e in events.iter() {
         if let Event::Start(Tag::Heading { id: Some(id), .. }) = e {
             taken.insert(id.to_string());
@@ -219,7 +220,7 @@ fn add_heading_ids(events: &mut [Event<'_>]) {
                 .iter()
                 .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
                 .map_or(events.len(), |p| i + p);
-            let id = unique_id(&plain_text(&events[i + 1..end]), &mut taken);
+            let id = unique_id(&plain_text(&events[i + 1..end]), &mut taken, &mut next);
             if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i] {
                 *slot = Some(CowStr::from(id));
             }
@@ -229,7 +230,11 @@ fn add_heading_ids(events: &mut [Event<'_>]) {
     }
 }
 
-fn unique_id(text: &str, taken: &mut BTreeSet<String>) -> String {
+fn unique_id(
+    text: &str,
+    taken: &mut BTreeSet<String>,
+    next: &mut HashMap<String, usize>,
+) -> String {
     let mut base = String::new();
     for c in text.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
@@ -243,10 +248,12 @@ fn unique_id(text: &str, taken: &mut BTreeSet<String>) -> String {
         b => b.to_owned(),
     };
     let mut id = base.clone();
-    let mut n = 1;
+    // Go on counting from the last number given for this text: counting from 1 each
+    // time made a page of 50,000 equal headings take minutes (a pathological test).
+    let n = next.entry(base.clone()).or_insert(1);
     while taken.contains(&id) {
         id = format!("{base}-{n}");
-        n += 1;
+        *n += 1;
     }
     taken.insert(id.clone());
     id
