@@ -117,11 +117,28 @@ fn lines_with_offsets(text: &str) -> impl Iterator<Item = (u32, usize, &str)> + 
         })
 }
 
+/// The most values (after expanding aliases) a YAML front matter may hold.
+const MAX_NODES: usize = 10_000;
+
 fn yaml(fm: &str, first_line: u32) -> Result<Fields, FrontMatterError> {
     if fm.trim().is_empty() {
         return Ok(Fields::new());
     }
-    let options = serde_saphyr::options! { with_snippet: false };
+    // Front matter is a few dozen keys: budgets far below the crate's defaults (250,000
+    // nodes, 1,000,000 replayed alias events) refuse an alias bomb in milliseconds.
+    let budget = serde_saphyr::budget! {
+        max_nodes: MAX_NODES,
+        max_events: 4 * MAX_NODES,
+        max_aliases: MAX_NODES,
+        max_depth: 32,
+        max_total_scalar_bytes: 4 << 20,
+    };
+    let alias_limits = serde_saphyr::alias_limits! { max_total_replayed_events: MAX_NODES };
+    let options = serde_saphyr::options! {
+        with_snippet: false,
+        budget: budget,
+        alias_limits: alias_limits,
+    };
     let parsed: Result<BTreeMap<String, Spanned<Value>>, _> =
         serde_saphyr::from_str_with_options(fm, options);
     match parsed {
@@ -137,6 +154,20 @@ fn yaml(fm: &str, first_line: u32) -> Result<Fields, FrontMatterError> {
                 (k, field)
             })
             .collect()),
+        Err(e @ serde_saphyr::Error::Budget { .. }) => {
+            let (line, col) = e
+                .location()
+                .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
+            Err(FrontMatterError {
+                line: first_line + line.saturating_sub(1),
+                col,
+                msg: format!(
+                    "YAML front matter is too large or too deeply nested (more than {MAX_NODES} values \
+                     after expanding aliases, or 32 levels): {}",
+                    strip_location(&e.to_string())
+                ),
+            })
+        }
         Err(e) => {
             let (line, col) = e
                 .location()
