@@ -145,10 +145,22 @@ fn inside(root: &Path, path: &Path) -> bool {
     path.canonicalize().is_ok_and(|p| p.starts_with(root))
 }
 
-/// Reads a source file as text (see [`decode_text`]).
+/// The largest article or template read, in bytes. Every stage is linear in the text,
+/// but a data dump saved as `.md` should be an error, not minutes and gigabytes.
+pub const MAX_TEXT_BYTES: u64 = 16 << 20;
+
+/// Reads a source file as text (see [`decode_text`]); files over [`MAX_TEXT_BYTES`]
+/// are refused.
 pub fn read_text(src: &SourceFile) -> Result<String> {
-    let bytes = std::fs::read(&src.abs).map_err(|e| Error::io(&src.shown, e))?;
-    decode_text(bytes, &src.shown)
+    let io = |e| Error::io(&src.shown, e);
+    let size = std::fs::metadata(&src.abs).map_err(io)?.len();
+    if size > MAX_TEXT_BYTES {
+        let msg = format!(
+            "the file has {size} bytes; articles and templates may have at most {MAX_TEXT_BYTES} (16 MiB)"
+        );
+        return Err(Error::at(Location::file(&src.shown), msg));
+    }
+    decode_text(std::fs::read(&src.abs).map_err(io)?, &src.shown)
 }
 
 /// Decodes a file's bytes as text: UTF-8, or UTF-16 with a byte order mark (some
