@@ -411,7 +411,7 @@ fn render_all(
 ) -> (Vec<Article>, Vec<Error>) {
     let separator = config.content.excerpt_separator.as_deref();
     progress::stage(progress, "markdown", parsed.len());
-    let results: Vec<Result<(Article, Option<Warning>)>> = parsed
+    let results: Vec<Result<(Article, Vec<Warning>)>> = parsed
         .into_par_iter()
         .map(|p| {
             let rendered = article::render_one(p, urls, targets, separator);

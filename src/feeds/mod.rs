@@ -65,6 +65,13 @@ pub fn build(site: &Site, urls: &Urls) -> Result<Vec<(std::path::PathBuf, Vec<u8
             FeedKind::Json => json::write(&channel, &entries),
         }
         .map_err(|msg| Error::at(Location::file(urls.feed_file(kind)), msg))?;
+        // The fields are cleaned one by one above; this catches any the views miss
+        // (an author's e-mail, a front matter ID), since no XML document may hold one.
+        let bytes = match String::from_utf8(bytes) {
+            Ok(text) if kind != FeedKind::Json => xml_safe(&text).into_owned().into_bytes(),
+            Ok(text) => text.into_bytes(),
+            Err(e) => e.into_bytes(),
+        };
         out.push((urls.feed_file(kind), bytes));
     }
     Ok(out)
@@ -153,17 +160,40 @@ fn absolutize(html: &str, page: &str, urls: &Urls) -> std::result::Result<String
     rewrite_str(html, settings).map_err(|e| format!("cannot rewrite HTML: {e}"))
 }
 
-/// Removes characters that XML 1.0 does not allow (control characters other than tab,
-/// newline and carriage return; U+FFFE, U+FFFF); one stray byte must not break a feed.
+/// Is `c` allowed in an XML 1.0 document? Control characters other than tab, newline
+/// and carriage return are not, nor are U+FFFE and U+FFFF.
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+}
+
+/// Removes characters that XML 1.0 does not allow; one stray byte must not break a feed.
 pub(crate) fn xml_safe(s: &str) -> Cow<'_, str> {
-    let allowed = |c: char| {
-        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
-    };
-    if s.chars().all(allowed) {
+    if s.chars().all(xml_char) {
         Cow::Borrowed(s)
     } else {
-        Cow::Owned(s.chars().filter(|&c| allowed(c)).collect())
+        Cow::Owned(s.chars().filter(|&c| xml_char(c)).collect())
     }
+}
+
+/// Returns the byte offset and value of the first character in `text` that XML forbids.
+pub(crate) fn first_forbidden(text: &str) -> Option<(usize, char)> {
+    text.char_indices().find(|&(_, c)| !xml_char(c))
+}
+
+/// Returns a character XML forbids that reached what an article gives its feed entries,
+/// such as a YAML `"\x01"` escape that is not in the file as such.
+pub(crate) fn forbidden_in(a: &Article) -> Option<char> {
+    let m = &a.meta;
+    let people = m
+        .authors
+        .iter()
+        .flat_map(|p| [Some(&p.name), p.email.as_ref(), p.uri.as_ref()]);
+    [&m.title, &a.html, &a.summary_html, &a.summary_text]
+        .into_iter()
+        .chain(m.tags.iter().chain(&m.categories))
+        .chain(people.flatten())
+        .chain(m.id.as_ref())
+        .find_map(|s| first_forbidden(s).map(|(_, c)| c))
 }
 
 #[cfg(test)]

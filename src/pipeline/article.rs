@@ -11,20 +11,22 @@ use crate::markdown::{self, SummaryFrom};
 use crate::model::{Article, Image, Meta};
 use crate::urls::{Target, Urls};
 
-/// Renders `p`; returns the article and, when template tags were left in its body,
-/// a warning that counts them.
+/// Renders `p`; returns the article and its warnings: template tags left in its body
+/// (counted), and a character XML forbids that its feed entries would carry.
 pub(super) fn render_one(
     p: Parsed,
     urls: &Urls,
     targets: &HashMap<PathBuf, Target>,
     separator: Option<&str>,
-) -> Result<(Article, Option<Warning>)> {
+) -> Result<(Article, Vec<Warning>)> {
     let Parsed {
         meta,
         text,
         body_start,
         body_line,
     } = p;
+    let raw_forbidden = crate::feeds::first_forbidden(&text)
+        .map(|(offset, c)| (Location::in_text(&meta.shown, &text, offset, 1), c));
     let from = meta.source.as_path();
     let resolve = |dest: &str| urls.resolve_link(from, dest, targets);
     let masked = template_syntax::mask(&text[body_start..]);
@@ -68,7 +70,26 @@ pub(super) fn render_one(
         template_tags: shown_tags.len(),
         meta,
     };
-    Ok((article, warning))
+    let forbidden = raw_forbidden.or_else(|| {
+        crate::feeds::forbidden_in(&article).map(|c| (Location::file(&article.meta.shown), c))
+    });
+    Ok((
+        article,
+        warning
+            .into_iter()
+            .chain(forbidden.map(forbidden_warning))
+            .collect(),
+    ))
+}
+
+/// The feeds drop a character XML forbids; say where it is, or (when it came from an
+/// escape such as YAML's `"\x01"`) which file gave it.
+fn forbidden_warning((at, c): (Location, char)) -> Warning {
+    let msg = format!(
+        "U+{:04X} is a character XML 1.0 forbids; it is removed from the feeds",
+        u32::from(c)
+    );
+    Warning { at, msg }
 }
 
 /// One warning per file, at the first template tag shown as text, counting them all.
