@@ -140,5 +140,85 @@ impl fmt::Display for Warning {
     }
 }
 
+/// How the binary prints errors and warnings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MessageFormat {
+    /// `path:line:col: error: message`, the form editors and compilers use.
+    #[default]
+    Human,
+    /// GitHub Actions workflow commands: `::error file=…,line=…,col=…::message`, shown
+    /// as annotations on the pull request.
+    Github,
+}
+
+impl MessageFormat {
+    /// Formats one error (not `Many`: flatten first) or warning.
+    fn line(self, level: &str, at: Option<&Location>, msg: &str, human: String) -> String {
+        match (self, at) {
+            (MessageFormat::Human, _) => human,
+            (MessageFormat::Github, Some(at)) => format!(
+                "::{level} file={},line={},col={}::{}",
+                github_property(&at.path.display().to_string()),
+                at.line.max(1),
+                at.col.max(1),
+                github_data(msg)
+            ),
+            (MessageFormat::Github, None) => format!("::{level}::{}", github_data(&human)),
+        }
+    }
+
+    /// Formats an error for printing.
+    pub fn error(self, e: &Error) -> String {
+        match e {
+            Error::At { at, msg } => self.line("error", Some(at), msg, e.to_string()),
+            Error::Io { path, source } => {
+                let at = Location::file(path);
+                self.line("error", Some(&at), &source.to_string(), e.to_string())
+            }
+            Error::Many(_) => self.line("error", None, "", e.to_string()),
+        }
+    }
+
+    /// Formats a warning for printing.
+    pub fn warning(self, w: &Warning) -> String {
+        self.line("warning", Some(&w.at), &w.msg, w.to_string())
+    }
+}
+
+/// Escapes a workflow command's message: `%`, CR and LF would end or garble it.
+fn github_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value, where `:` and `,` are separators too.
+fn github_property(s: &str) -> String {
+    github_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
 /// The result type of every stage.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_format_escapes_what_would_break_the_command() {
+        let e = Error::at(Location::new("content/a,b:c.md", 3, 7), "50% off\nnext");
+        assert_eq!(
+            MessageFormat::Github.error(&e),
+            "::error file=content/a%2Cb%3Ac.md,line=3,col=7::50%25 off%0Anext"
+        );
+        assert_eq!(MessageFormat::Human.error(&e), e.to_string());
+        let w = Warning {
+            at: Location::file("content/r.md"),
+            msg: "skipped".into(),
+        };
+        assert_eq!(
+            MessageFormat::Github.warning(&w),
+            "::warning file=content/r.md,line=1,col=1::skipped"
+        );
+    }
+}

@@ -35,6 +35,6 @@ pub mod source;
 pub mod urls;
 pub mod watch;
 
-pub use error::{Error, Location, Result, Warning};
+pub use error::{Error, Location, MessageFormat, Result, Warning};
 pub use pipeline::{BuildOptions, BuildReport, build, survey};
 pub use report::ContentReport;

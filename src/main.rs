@@ -36,6 +36,16 @@ struct Cli {
     verbose: bool,
     #[command(subcommand)]
     command: Command,
+    /// How to print errors and warnings: `human` (path:line:col: error: message) or
+    /// `github` (GitHub Actions annotations).
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    message_format: Format,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Human,
+    Github,
 }
 
 #[derive(Subcommand)]
@@ -152,7 +162,10 @@ impl Common {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let term = Term::new(cli.quiet, cli.verbose);
+    let term = Term::new(cli.quiet, cli.verbose).with_format(match cli.message_format {
+        Format::Human => mdfeed::MessageFormat::Human,
+        Format::Github => mdfeed::MessageFormat::Github,
+    });
     let code = match cli.command {
         Command::Build { common, watch } => {
             let report = common.report;

@@ -3,7 +3,7 @@
 //! Owns: colour (through `anstream`, which drops it when stderr is not a
 //! terminal or `NO_COLOR` is set), the progress bar (the only user of
 //! `indicatif`; shown only on a terminal and only once a build has taken a
-//! moment), `--quiet` and `--verbose`, and the one-line summaries.
+//! moment), `--quiet` and `--verbose`, `--message-format`, and the one-line summaries.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -16,7 +16,7 @@ use anstyle::{AnsiColor, Style};
 use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mdfeed::pipeline::Progress;
 use mdfeed::serve::Event;
-use mdfeed::{BuildOptions, BuildReport, Error, Warning};
+use mdfeed::{BuildOptions, BuildReport, Error, MessageFormat, Warning};
 
 const BOLD: Style = Style::new().bold();
 const RED: Style = AnsiColor::Red.on_default().bold();
@@ -31,6 +31,7 @@ const BAR_AFTER: Duration = Duration::from_millis(300);
 pub struct Term {
     quiet: bool,
     verbose: bool,
+    format: MessageFormat,
     bar: Option<Arc<Bar>>,
 }
 
@@ -40,8 +41,14 @@ impl Term {
         Term {
             quiet,
             verbose,
+            format: MessageFormat::Human,
             bar,
         }
+    }
+
+    /// Prints errors and warnings in `format` (GitHub annotations are never coloured).
+    pub fn with_format(self, format: MessageFormat) -> Term {
+        Term { format, ..self }
     }
 
     /// Returns the progress bar to hand to builds, when one may be shown.
@@ -108,17 +115,25 @@ impl Term {
             return;
         }
         for w in warnings {
-            eprintln!(
-                "{BOLD}{}:{BOLD:#} {YELLOW}warning:{YELLOW:#} {}",
-                w.at, w.msg
-            );
+            match self.format {
+                MessageFormat::Github => eprintln!("{}", self.format.warning(w)),
+                MessageFormat::Human => eprintln!(
+                    "{BOLD}{}:{BOLD:#} {YELLOW}warning:{YELLOW:#} {}",
+                    w.at, w.msg
+                ),
+            }
         }
     }
 
     /// Prints every problem, one per line; returns the exit code.
     pub fn failed(&self, error: Error) -> u8 {
         let errors = error.flatten();
-        errors.iter().for_each(print_error);
+        match self.format {
+            MessageFormat::Github => errors
+                .iter()
+                .for_each(|e| eprintln!("{}", self.format.error(e))),
+            MessageFormat::Human => errors.iter().for_each(print_error),
+        }
         let code = super::exit_code(&errors);
         eprintln!(
             "mdfeed: {} error(s); nothing was written",
