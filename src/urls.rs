@@ -268,6 +268,10 @@ pub fn check_segment(s: &str) -> Result<(), String> {
             s.escape_debug()
         ));
     }
+    // `C:x` is a path relative to drive C on Windows: a site built there would escape.
+    if matches!(s.as_bytes(), [letter, b':', ..] if letter.is_ascii_alphabetic()) {
+        return Err(format!("`{s}` starts like a drive letter"));
+    }
     let mut comps = Path::new(s).components();
     match (comps.next(), comps.next()) {
         (Some(Component::Normal(_)), None) if !s.ends_with(':') => Ok(()),
@@ -361,8 +365,10 @@ mod tests {
 
     #[test]
     fn segments() {
-        assert!(check_segment("hello.world").is_ok());
-        for bad in ["", ".", "..", "a/b", "a\\b", "a\0b", "C:"] {
+        for good in ["hello.world", "a b", "Grüße 東京", "10:30", "ab:c"] {
+            assert!(check_segment(good).is_ok(), "{good:?}");
+        }
+        for bad in ["", ".", "..", "a/b", "a\\b", "a\0b", "C:", "c:x", "Z:\\w"] {
             assert!(check_segment(bad).is_err(), "{bad:?}");
         }
     }
