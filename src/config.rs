@@ -126,7 +126,9 @@ impl Default for Content {
 /// Reads `ROOT/mdfeed.toml`; `base_url_override` replaces `base_url` (preview deploys).
 pub fn load(root: &Path, base_url_override: Option<&str>) -> Result<Config> {
     let path = root.join(FILE_NAME);
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    // Bad encoding is a content error at its place (exit 1), not an I/O failure.
+    let text = crate::source::decode_text(bytes, &display_path(&path))?;
     parse(&display_path(&path), &text, base_url_override)
 }
 
