@@ -4,7 +4,7 @@
 use crate::util::{CONFIG, Site, article, snapshot, stderr};
 
 /// Files to write over a good site: (path, text).
-type Files = &'static [(&'static str, &'static str)];
+pub type Files = &'static [(&'static str, &'static str)];
 
 /// (name, files to write, text an error line must contain)
 const CASES: &[(&str, Files, &str)] = &[
@@ -215,7 +215,9 @@ fn good_site() -> Site {
 
 #[test]
 fn every_bad_input_is_reported_at_its_place_and_changes_nothing() {
-    for (name, files, want) in CASES {
+    let cases: Vec<_> = CASES.iter().chain(crate::odd_inputs::MORE_BAD).collect();
+    assert!(cases.len() >= 40, "{} cases", cases.len());
+    for (name, files, want) in cases {
         let site = good_site();
         let before = snapshot(&site.out());
         for (path, text) in *files {

@@ -14,6 +14,7 @@ mod golden;
 mod html_check;
 mod http;
 mod kill;
+mod odd_inputs;
 mod safety;
 mod serve;
 mod util;
