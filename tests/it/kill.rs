@@ -171,8 +171,53 @@ fn check_complete(tree: &Tree) {
     assert_eq!((feeds, pages), (3, ARTICLES - 50 + 1));
 }
 
-#[test]
+/// Builds one version after the other into `out`, killing each at a random moment of
+/// its write phase; checks `out` after each. Returns (kills, kills that left temp files).
 #[allow(clippy::print_stderr)] // prints the figures of the run
+fn kill_repeatedly(roots: &[PathBuf; 2], refs: &[Tree], out: &Path, person: &Tree) -> (u32, u32) {
+    // Measure the write phase of a switch to the other version, then switch back.
+    let write_time = [&roots[1], &roots[0]].map(|root| {
+        let mut child = mdfeed(root, out).spawn().unwrap();
+        let began = wait_for_writes(out, &mut child).expect("the build wrote nothing");
+        assert!(child.wait().unwrap().success());
+        began.elapsed()
+    });
+    let write_time = write_time[0].max(write_time[1]);
+    let mut rng = Rng(0x6d64_6665_6564);
+    let started = Instant::now();
+    let (mut killed, mut left_temps, mut version) = (0, 0, 0);
+    for _ in 0..KILLS {
+        if started.elapsed() > TIME_LIMIT {
+            break;
+        }
+        // Mostly switch versions (so there is something to write); sometimes resume
+        // the version a killed build was writing.
+        if rng.below(4) != 0 {
+            version = 1 - version;
+        }
+        let mut child = mdfeed(&roots[version], out).spawn().unwrap();
+        // Only the write phase changes out/: wait for it, then kill at a random moment
+        // of it (a little past its measured length, as machine load varies).
+        if wait_for_writes(out, &mut child).is_some() {
+            std::thread::sleep(write_time.mul_f64(rng.below(1200) as f64 / 1000.0));
+            if child.try_wait().unwrap().is_none() {
+                child.kill().unwrap();
+                killed += 1;
+            }
+        }
+        child.wait().unwrap();
+        if check_consistent(out, [&refs[0], &refs[1]], person) > 0 {
+            left_temps += 1;
+        }
+    }
+    // The figures, for `cargo test kill -- --nocapture`.
+    eprintln!(
+        "write phase {write_time:?}; {killed} kills while writing, {left_temps} left temp files"
+    );
+    (killed, left_temps)
+}
+
+#[test]
 fn a_build_killed_at_random_moments_leaves_a_consistent_out() {
     let dir = tempfile::tempdir().unwrap();
     let roots = [dir.path().join("v1"), dir.path().join("v2")];
@@ -195,49 +240,7 @@ fn a_build_killed_at_random_moments_leaves_a_consistent_out() {
     fs::write(out.join("CNAME"), "example.org\n").unwrap();
     let person = tree(&out);
     build_fully(&roots[0], &out);
-    // Measure the write phase of a switch to the other version, then switch back.
-    let write_time = [&roots[1], &roots[0]].map(|root| {
-        let mut child = mdfeed(root, &out).spawn().unwrap();
-        let began = wait_for_writes(&out, &mut child).expect("the build wrote nothing");
-        assert!(child.wait().unwrap().success());
-        began.elapsed()
-    });
-    let write_time = write_time[0].max(write_time[1]);
-
-    let mut rng = Rng(0x6d64_6665_6564);
-    let started = Instant::now();
-    let (mut killed, mut left_temps) = (0, 0);
-    let mut version = 0;
-    for _ in 0..KILLS {
-        if started.elapsed() > TIME_LIMIT {
-            break;
-        }
-        // Mostly switch versions (so there is something to write); sometimes resume
-        // the version a killed build was writing.
-        if rng.below(4) != 0 {
-            version = 1 - version;
-        }
-        let root = &roots[version];
-        let mut child = mdfeed(root, &out).spawn().unwrap();
-        // Only the write phase changes out/: wait for it, then kill at a random moment
-        // of it (a little past its measured length, as machine load varies).
-        if wait_for_writes(&out, &mut child).is_some() {
-            std::thread::sleep(write_time.mul_f64(rng.below(1200) as f64 / 1000.0));
-            if child.try_wait().unwrap().is_none() {
-                child.kill().unwrap();
-                killed += 1;
-            }
-        }
-        child.wait().unwrap();
-        if check_consistent(&out, [&refs[0], &refs[1]], &person) > 0 {
-            left_temps += 1;
-        }
-    }
-    // The figures, for `cargo test kill -- --nocapture`.
-    eprintln!(
-        "write phase {write_time:?}; {killed} builds killed while writing; \
-         {left_temps} left temporary files"
-    );
+    let (killed, _) = kill_repeatedly(&roots, &refs, &out, &person);
     // Under heavy load fewer builds fit in the time limit; a handful still proves the point.
     assert!(killed >= 8, "only {killed} kills landed during a build");
 
