@@ -246,10 +246,13 @@ fn unchanged(dest: &Path, bytes: &[u8]) -> bool {
 fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
     let io = |e| Error::io(dest, e);
     let dir = dest.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .tempfile_in(dir)
-        .map_err(io)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX);
+    // Temporary files are private (0600) by default; published files must be readable
+    // by the web server, so create them as any file is created (0666 less the umask).
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
     tmp.write_all(bytes).map_err(io)?;
     tmp.persist(dest).map_err(|e| io(e.error))?;
     Ok(())
@@ -308,6 +311,26 @@ mod tests {
         o.add("a".into(), Body::Bytes(vec![]), Path::new("a"))
             .unwrap();
         assert!(o.check_tree().is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_get_the_usual_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = Outputs::default();
+        o.add("a.html".into(), Body::Bytes(b"A".to_vec()), Path::new("a"))
+            .unwrap();
+        o.commit(dir.path()).unwrap();
+        fs::write(dir.path().join("plain"), "x").unwrap();
+        let mode = |p: &str| {
+            fs::metadata(dir.path().join(p))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode("a.html"), mode("plain"));
     }
 
     #[test]
