@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// A place in a source file. `line` and `col` are 1-based; 0 means "unknown".
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     /// The file as the user names it (relative to the working folder where possible).
     pub path: PathBuf,
@@ -126,7 +126,7 @@ impl Error {
 }
 
 /// A problem that does not stop the build (a skipped file, a removed character).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Warning {
     /// Where it is.
     pub at: Location,

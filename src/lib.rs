@@ -17,6 +17,7 @@
 )]
 #![warn(missing_docs)]
 
+pub mod cache;
 pub mod compat;
 pub mod config;
 pub mod dates;

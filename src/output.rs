@@ -153,6 +153,8 @@ impl Outputs {
         fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
         let old = read_manifest(out_dir);
         remove_leftovers(out_dir, old.iter().chain(self.files.keys()))?;
+        let marker = out_dir.join(BUILDING);
+        fs::write(&marker, b"").map_err(|e| Error::io(&marker, e))?;
         let union: BTreeSet<&PathBuf> = old.iter().chain(self.files.keys()).collect();
         write_manifest(out_dir, union)?;
         let mut report = self.write_files(out_dir, done)?;
@@ -165,6 +167,7 @@ impl Outputs {
             }
         }
         write_manifest(out_dir, self.files.keys())?;
+        fs::remove_file(&marker).map_err(|e| Error::io(&marker, e))?;
         Ok(report)
     }
 
@@ -195,6 +198,32 @@ impl Outputs {
         }
         Ok(report)
     }
+}
+
+/// Marks `out/` as being written: while it exists, `out/` may be half old, half new,
+/// so no later build may trust the state file.
+pub const BUILDING: &str = ".mdfeed-building";
+
+/// Returns the state a finished build left (see `cache`), if `out/` is intact: no build
+/// was stopped half-way and every file the manifest lists is still there.
+pub fn read_state(out_dir: &Path, name: &str) -> Option<Vec<u8>> {
+    if out_dir.join(BUILDING).exists() || !out_dir.join(MANIFEST).is_file() {
+        return None;
+    }
+    let state = fs::read(out_dir.join(name)).ok()?;
+    read_manifest(out_dir)
+        .iter()
+        .all(|rel| out_dir.join(rel).is_file())
+        .then_some(state)
+}
+
+/// Writes the state file of a finished build (atomically, unless unchanged).
+pub fn write_state(out_dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let path = out_dir.join(name);
+    if unchanged(&path, bytes) {
+        return Ok(());
+    }
+    write_atomic(&path, bytes)
 }
 
 /// Writes the manifest (one path per line, sorted) unless it already says the same.

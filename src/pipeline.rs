@@ -11,6 +11,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 mod article;
+mod fresh;
 mod progress;
 mod read;
 mod single;
@@ -76,16 +77,32 @@ pub struct BuildReport {
     pub warnings: Vec<Warning>,
     /// What the build made of `content/` (`check --report`).
     pub content: ContentReport,
+    /// Nothing was redone: the inputs are those of the last build into `out/`.
+    pub up_to_date: bool,
 }
 
-/// Builds the site described by `opts`. On any error nothing is written.
+/// Builds the site described by `opts`. On any error nothing is written. When no
+/// input changed since the last build into the same `out/`, nothing is redone.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
+    // Taken before reading anything: a file saved during the build makes the next
+    // build differ from this fingerprint, so it is never missed.
+    let fingerprint = opts.write.then(|| fresh::fingerprint(opts)).flatten();
+    if let Some(report) = fingerprint
+        .as_deref()
+        .and_then(|f| fresh::unchanged(opts, f))
+    {
+        return Ok(report);
+    }
     let (mut report, outputs) = plan(opts)?;
     if opts.write {
         let progress = opts.progress.as_deref();
         progress::stage(progress, "writing", outputs.len());
         let advance = || progress::advance(progress);
-        report.write = Some(outputs.commit_counting(&opts.out_dir(), &advance)?);
+        let out_dir = opts.out_dir();
+        report.write = Some(outputs.commit_counting(&out_dir, &advance)?);
+        if let Some(f) = fingerprint {
+            fresh::record(&out_dir, f, &report)?;
+        }
     }
     Ok(report)
 }
@@ -150,6 +167,7 @@ pub fn plan(opts: &BuildOptions) -> Result<(BuildReport, Outputs)> {
         write: None,
         warnings,
         content: report,
+        up_to_date: false,
     };
     Ok((report, outputs))
 }
@@ -278,6 +296,7 @@ fn publishable(
         let reason = if p.meta.draft && !opts.drafts {
             Some(SkipReason::Draft)
         } else if p.meta.date > now && !opts.future {
+            report.next_due = Some(report.next_due.map_or(p.meta.date, |d| d.min(p.meta.date)));
             Some(SkipReason::Future)
         } else {
             None

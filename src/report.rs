@@ -37,6 +37,8 @@ pub struct ContentReport {
     pub untitled: usize,
     /// Files with errors (`check` fails on them).
     pub failed: usize,
+    /// The earliest date of an article left out because it lies in the future.
+    pub next_due: Option<crate::dates::Date>,
     /// Where published articles' dates came from.
     pub dates: BTreeMap<DateFrom, usize>,
     /// Which `title_keys` entry published articles' titles came from.

@@ -149,6 +149,15 @@ fn inside(root: &Path, path: &Path) -> bool {
 /// but a data dump saved as `.md` should be an error, not minutes and gigabytes.
 pub const MAX_TEXT_BYTES: u64 = 16 << 20;
 
+/// Reads a file's bytes for the build fingerprint; `None` when it does not exist.
+pub fn read_optional(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Reads a source file as text (see [`decode_text`]); files over [`MAX_TEXT_BYTES`]
 /// are refused.
 pub fn read_text(src: &SourceFile) -> Result<String> {

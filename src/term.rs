@@ -100,6 +100,9 @@ impl Term {
             count(report.feeds, "feed"),
         );
         match report.write {
+            Some(_) if report.up_to_date => eprintln!(
+                "mdfeed: built {articles}, {feeds} in {secs:.2} s (up to date: no input changed since the last build)"
+            ),
             Some(w) => eprintln!(
                 "mdfeed: built {articles}, {feeds} in {secs:.2} s ({} written, {} unchanged, {} removed)",
                 HumanCount(w.written as u64),

@@ -1,0 +1,100 @@
+//! The no-change fast path: it must skip only when nothing that matters changed.
+
+use std::fs;
+
+use crate::util::{Site, article, snapshot, stderr};
+
+fn site() -> Site {
+    let site = Site::new();
+    site.write("content/a.md", article("A", "2024-01-01", "", "Alpha\n"))
+        .write("content/b.md", article("B", "2024-01-02", "", "Beta\n"))
+        .write(
+            "content/pic.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        );
+    site.build();
+    site
+}
+
+/// Builds and returns the summary line; `up to date` means the fast path was taken.
+fn built(site: &Site) -> String {
+    let out = site.build();
+    stderr(&out)
+}
+
+fn rebuilt(site: &Site) {
+    let summary = built(site);
+    assert!(
+        summary.contains(" written"),
+        "expected a real build: {summary}"
+    );
+}
+
+#[test]
+fn nothing_changed_means_nothing_written() {
+    let site = site();
+    let before = snapshot(&site.out());
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    // A new modification time alone is not a change: inputs are compared by content.
+    let a = site.root().join("content/a.md");
+    fs::write(&a, fs::read(&a).unwrap()).unwrap();
+    assert!(built(&site).contains("up to date"));
+    assert_eq!(before, snapshot(&site.out()));
+}
+
+#[test]
+fn every_kind_of_input_change_rebuilds() {
+    let site = site();
+    // Same length, different bytes.
+    site.write("content/a.md", article("A", "2024-01-01", "", "Alphb\n"));
+    assert!(site.read("a/index.html").contains("Alpha"));
+    rebuilt(&site);
+    assert!(site.read("a/index.html").contains("Alphb"));
+    site.write(
+        "content/pic.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><g/></svg>",
+    );
+    rebuilt(&site);
+    assert!(site.read("pic.svg").contains("<g/>"));
+    site.write(
+        "templates/article.html",
+        "<!DOCTYPE html><title>{{ article.title }}</title>\n",
+    );
+    rebuilt(&site);
+    assert!(
+        site.read("a/index.html")
+            .starts_with("<!DOCTYPE html><title>A</title>")
+    );
+    let config = fs::read_to_string(site.root().join("mdfeed.toml")).unwrap();
+    site.write("mdfeed.toml", config.replace("Test Site", "Renamed Site"));
+    rebuilt(&site);
+    assert!(site.read("atom.xml").contains("Renamed Site"));
+}
+
+#[test]
+fn a_damaged_out_folder_is_rebuilt() {
+    let site = site();
+    fs::remove_file(site.out().join("b/index.html")).unwrap();
+    rebuilt(&site);
+    assert!(site.out().join("b/index.html").exists());
+    assert!(built(&site).contains("up to date"));
+    // A build stopped half-way leaves its marker: the next build must not trust the state.
+    fs::write(site.out().join(".mdfeed-building"), "").unwrap();
+    rebuilt(&site);
+    assert!(!site.out().join(".mdfeed-building").exists());
+    assert!(built(&site).contains("up to date"));
+}
+
+#[test]
+fn options_are_part_of_the_fingerprint() {
+    let site = site();
+    site.write(
+        "content/d.md",
+        article("D", "2024-01-03", "draft: true\n", "x\n"),
+    );
+    rebuilt(&site);
+    assert!(!site.out().join("d").exists());
+    let out = site.run(&["build", "--drafts"]);
+    assert!(out.status.success());
+    assert!(site.out().join("d/index.html").exists());
+}
