@@ -1,6 +1,7 @@
 //! Runs the stages in order: discover → parse → model → render → feeds → write.
 //!
-//! Owns: the order of the stages, parallelism (the only `rayon` user), gathering
+//! Owns: the order of the stages, parallelism (with `output`, which writes files in
+//! parallel, the only `rayon` user), gathering
 //! every error in path order, and the rule that nothing touches `out/` until
 //! every earlier stage has succeeded. Does not: know any format detail.
 
