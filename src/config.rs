@@ -14,6 +14,10 @@ use crate::dates::Zone;
 use crate::error::{Error, Location, Result};
 use crate::urls::Permalink;
 
+mod feeds;
+
+pub use feeds::{ContentPolicy, DEFAULT_LIMIT, FeedsConfig};
+
 /// The name of the config file in the site root.
 pub const FILE_NAME: &str = "mdfeed.toml";
 
@@ -38,6 +42,7 @@ struct RawConfig {
     timezone: Option<Spanned<String>>,
     author: Option<RawPerson>,
     content: Option<RawContent>,
+    feeds: Option<feeds::RawFeeds>,
 }
 
 /// `[content]`: how to read content written for other generators.
@@ -76,6 +81,8 @@ pub struct Config {
     pub author: Option<Person>,
     /// How to read the content folder (`[content]`).
     pub content: Content,
+    /// The `[feeds]` section.
+    pub feeds: FeedsConfig,
 }
 
 /// What to do with an article that has no date anywhere.
@@ -152,8 +159,13 @@ pub fn parse(path: &Path, text: &str, base_url_override: Option<&str>) -> Result
         timezone,
         author,
         content,
+        feeds,
     } = raw;
     let mut errors = Vec::new();
+    let feeds = feeds::read(feeds, &at).unwrap_or_else(|e| {
+        errors.extend(e);
+        FeedsConfig::default()
+    });
     let title = required_title(title, &at).unwrap_or_else(|e| {
         errors.push(e);
         String::new()
@@ -198,6 +210,7 @@ pub fn parse(path: &Path, text: &str, base_url_override: Option<&str>) -> Result
         timezone,
         author,
         content,
+        feeds,
     })
 }
 

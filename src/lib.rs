@@ -25,6 +25,7 @@ pub mod error;
 pub mod feeds;
 pub mod frontmatter;
 pub mod markdown;
+pub mod media;
 pub mod model;
 pub mod output;
 pub mod pipeline;
@@ -33,6 +34,7 @@ pub mod report;
 pub mod scaffold;
 pub mod serve;
 pub mod source;
+pub mod taxonomy;
 pub mod urls;
 pub mod watch;
 

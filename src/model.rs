@@ -5,6 +5,7 @@
 //! from the config, slugs and page paths, and the site's canonical order.
 //! Does not: do I/O, render HTML or format URLs (see `urls`).
 
+mod feed_keys;
 mod paths;
 mod reader;
 
@@ -15,7 +16,7 @@ use serde_json::Value;
 
 use crate::compat::dates::{self as name_dates, DateFrom};
 use crate::compat::skip::{self, SkipReason};
-use crate::config::{Config, Person, Undated};
+use crate::config::{Config, ContentPolicy, Person, Undated};
 use crate::dates::{self, Date};
 use crate::error::{Error, Location, Warning};
 use crate::frontmatter::Fields;
@@ -58,6 +59,9 @@ const KNOWN: &[&str] = &[
     "link",
     "aliases",
     "redirect_from",
+    "feed_content",
+    "lang",
+    "enclosure",
 ];
 
 /// Which convention supplied each field of an article (for `check --report`).
@@ -122,6 +126,12 @@ pub struct Meta {
     pub excerpt_separator: Option<String>,
     /// Which convention supplied each field.
     pub from: Provenance,
+    /// What this article's feed items carry, when not the site's `[feeds] content`.
+    pub feed_content: Option<ContentPolicy>,
+    /// Language of the article, when not the site's (`lang`).
+    pub lang: Option<String>,
+    /// A podcast episode or other file attached to the feed item.
+    pub enclosure: Option<EnclosureRef>,
 }
 
 /// A featured image as written in front matter.
@@ -137,11 +147,40 @@ pub struct ImageRef {
     pub credit: Option<String>,
 }
 
+/// An enclosure as written in front matter.
+#[derive(Debug, Clone)]
+pub struct EnclosureRef {
+    /// Path relative to the file, or an absolute URL.
+    pub src: String,
+    /// Media type, when given.
+    pub mime_type: Option<String>,
+    /// Size in bytes, when given.
+    pub length: Option<u64>,
+    /// Where it was written.
+    pub at: Location,
+}
+
+/// A file attached to an article's feed items (RSS `enclosure`, Atom `link
+/// rel="enclosure"`, JSON Feed `attachments`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Enclosure {
+    /// Absolute URL.
+    pub url: String,
+    /// Media type.
+    pub mime_type: String,
+    /// Size in bytes.
+    pub length: u64,
+}
+
 /// A featured image with its final URL.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Image {
     /// Absolute URL.
     pub url: String,
+    /// Media type from the file name, when it tells.
+    pub mime_type: Option<String>,
+    /// Size in bytes, for a file under `content/`.
+    pub length: Option<u64>,
     /// Caption shown under it.
     pub caption: Option<String>,
     /// Credit (photographer, agency).
@@ -155,8 +194,14 @@ pub struct Article {
     pub meta: Meta,
     /// Absolute URL of its page.
     pub url: String,
+    /// Feed ID: from `id`, pinned in `mdfeed.lock`, or the permalink.
+    pub id: String,
+    /// Whether `id` is the page URL (RSS `isPermaLink`).
+    pub id_is_permalink: bool,
     /// Featured image with its URL.
     pub image: Option<Image>,
+    /// Attached file.
+    pub enclosure: Option<Enclosure>,
     /// Body as HTML; links to other articles and assets are root-relative.
     pub html: String,
     /// Summary as HTML.
@@ -321,6 +366,9 @@ fn meta(
     let image = image(&mut r);
     let id = r.first_string(&["id"]).map(|s| s.trim().to_owned());
     let external_url = external_url(&mut r);
+    let feed_content = r.content_policy();
+    let lang = r.lang();
+    let enclosure = r.enclosure();
     let aliases = page
         .as_ref()
         .map(|(p, _)| aliases(&mut r, urls, p))
@@ -357,6 +405,9 @@ fn meta(
             date: date_from,
             authors: authors_from,
         },
+        feed_content,
+        lang,
+        enclosure,
     })
 }
 
@@ -432,6 +483,18 @@ fn image(r: &mut Reader<'_>) -> Option<ImageRef> {
         caption: r.string("image_caption"),
         credit: r.string("image_credit"),
     })
+}
+
+/// Returns `rtl` for languages written right to left (by their primary subtag), so
+/// pages can set `dir`; `None` means the default, left to right.
+pub fn direction(lang: &str) -> Option<&'static str> {
+    const RTL: &[&str] = &[
+        "ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku", "ps", "sd", "syr", "ug", "ur", "yi",
+    ];
+    let primary = lang.split(['-', '_']).next().unwrap_or_default();
+    RTL.iter()
+        .any(|r| r.eq_ignore_ascii_case(primary))
+        .then_some("rtl")
 }
 
 fn dedup(items: Vec<String>) -> Vec<String> {

@@ -28,10 +28,11 @@ use crate::dates::Date;
 use crate::error::{Error, Location, Result, Warning};
 use crate::model::{Article, Site};
 use crate::output::{Body, Outputs, WriteReport};
-use crate::render::Templates;
+use crate::render::{Templates, Views};
 use crate::report::{ContentReport, Skipped};
 use crate::source::{self, Kind, SourceFile};
-use crate::urls::{Target, Urls};
+use crate::taxonomy::{self, Taxonomies};
+use crate::urls::{FeedKind, Scope, Target, TermKind, Urls};
 use read::{Outcome, Parsed, read_defaults, skipped, tally};
 
 /// What the user asked for.
@@ -124,28 +125,33 @@ pub fn plan(opts: &BuildOptions) -> Result<(BuildReport, Outputs)> {
         mut warnings,
     } = content;
     let site = Site::new(config, articles);
+    let (tax, tax_warnings) = taxonomy::collect(&site, &site.config.feeds);
+    warnings.extend(tax_warnings);
+    let views = Views::new(&site, &urls, &tax);
     let mut outputs = Outputs::default();
     let mut errors = Vec::new();
-    errors.extend(add_pages(&mut outputs, &templates, &site, &urls, opts));
-    // The index and the feeds hold every article: on a large site they take a while.
+    errors.extend(add_pages(
+        &mut outputs,
+        &templates,
+        &views,
+        (&site, &urls),
+        opts,
+    ));
+    // The listings and the feeds hold every article: on a large site they take a while.
     let progress = opts.progress.as_deref();
     progress::stage(progress, "feeds", 2);
-    let index = templates.index(&site, &urls)?;
-    progress::advance(progress);
     let generated = Path::new("(generated)");
-    errors.extend(
-        outputs
-            .add(
-                urls.index_file(),
-                Body::Bytes(index.into_bytes()),
-                generated,
-            )
-            .err(),
-    );
-    let feeds = crate::feeds::build(&site, &urls)?;
+    for (file, page) in listings(&templates, &views, &site, &urls, &tax)? {
+        let body = Body::Bytes(page.into_bytes());
+        errors.extend(outputs.add(file, body, generated).err());
+    }
+    progress::advance(progress);
+    let feeds = crate::feeds::build(&site, &urls, &tax)?;
+    progress::advance(progress);
     let feed_count = feeds.len();
-    for (file, bytes) in feeds {
-        errors.extend(outputs.add(file, Body::Bytes(bytes), generated).err());
+    for feed in feeds {
+        let body = Body::Bytes(feed.bytes);
+        errors.extend(outputs.add(feed.file, body, generated).err());
     }
     for f in &assets {
         errors.extend(
@@ -154,7 +160,7 @@ pub fn plan(opts: &BuildOptions) -> Result<(BuildReport, Outputs)> {
                 .err(),
         );
     }
-    errors.extend(check_unique_ids(&site, &urls));
+    errors.extend(check_unique_ids(&site));
     errors.extend(outputs.check_tree().err());
     if let Some(e) = Error::gather(errors) {
         return Err(e);
@@ -192,8 +198,8 @@ fn setup(opts: &BuildOptions) -> Result<(Config, Urls)> {
 fn add_pages(
     outputs: &mut Outputs,
     templates: &Templates,
-    site: &Site,
-    urls: &Urls,
+    views: &Views<'_>,
+    (site, urls): (&Site, &Urls),
     opts: &BuildOptions,
 ) -> Vec<Error> {
     let mut errors = Vec::new();
@@ -203,7 +209,7 @@ fn add_pages(
         .articles
         .par_iter()
         .map(|a| {
-            let html = templates.article(site, urls, a)?;
+            let html = templates.article(views, a)?;
             progress::advance(progress);
             Ok((urls.page_file(&a.meta.page), html.into_bytes()))
         })
@@ -215,7 +221,7 @@ fn add_pages(
             Ok(()) => {}
             Err(e) => errors.push(e),
         }
-        errors.extend(add_redirects(outputs, templates, site, urls, article));
+        errors.extend(add_redirects(outputs, templates, views, article));
     }
     errors
 }
@@ -224,13 +230,12 @@ fn add_pages(
 fn add_redirects(
     outputs: &mut Outputs,
     templates: &Templates,
-    site: &Site,
-    urls: &Urls,
+    views: &Views<'_>,
     article: &Article,
 ) -> Vec<Error> {
     let mut errors = Vec::new();
     for alias in &article.meta.aliases {
-        let added = templates.redirect(site, urls, article).and_then(|html| {
+        let added = templates.redirect(views, article).and_then(|html| {
             outputs.add(
                 alias.file.clone(),
                 Body::Bytes(html.into_bytes()),
@@ -244,6 +249,38 @@ fn add_redirects(
         }));
     }
     errors
+}
+
+/// Renders the home page, the tag and category pages, and the feeds' stylesheet.
+fn listings(
+    templates: &Templates,
+    views: &Views<'_>,
+    site: &Site,
+    urls: &Urls,
+    tax: &Taxonomies,
+) -> Result<Vec<(PathBuf, String)>> {
+    let mut out = vec![(urls.index_file(), templates.index(views)?)];
+    let pages: Vec<Result<(PathBuf, String)>> = tax
+        .terms
+        .par_iter()
+        .map(|t| {
+            let file = urls.listing_file(&Scope::Term(t.kind, &t.slug));
+            Ok((file, templates.term(views, t)?))
+        })
+        .collect();
+    for p in pages {
+        out.push(p?);
+    }
+    for kind in TermKind::ALL {
+        if tax.of(kind).next().is_some() {
+            out.push((urls.terms_index_file(kind), templates.terms(views, kind)?));
+        }
+    }
+    let c = &site.config.feeds;
+    if c.stylesheet && c.formats.iter().any(|k| *k != FeedKind::Json) {
+        out.push((urls.stylesheet_file(), templates.stylesheet(views)?));
+    }
+    Ok(out)
 }
 
 /// The articles of `content/`, rendered, and the files copied as they are.
@@ -371,8 +408,15 @@ fn read_content(
     let published = publishable(parsed, opts, &mut report);
     assets.sort_by(|a, b| a.rel.cmp(&b.rel));
     let targets = link_targets(&assets, &published);
-    let (articles, render_errors) =
-        render_all(published, urls, &targets, config, progress, &mut warnings);
+    let content_dir = opts.root.join("content");
+    let (articles, render_errors) = render_all(
+        published,
+        urls,
+        &targets,
+        (config, &content_dir),
+        progress,
+        &mut warnings,
+    );
     report.failed += render_errors.len();
     if !survey && let Some(e) = Error::gather(render_errors) {
         return Err(e);
@@ -425,7 +469,7 @@ fn render_all(
     parsed: Vec<Parsed>,
     urls: &Urls,
     targets: &HashMap<PathBuf, Target>,
-    config: &Config,
+    (config, content_dir): (&Config, &Path),
     progress: Option<&dyn Progress>,
     warnings: &mut Vec<Warning>,
 ) -> (Vec<Article>, Vec<Error>) {
@@ -434,7 +478,7 @@ fn render_all(
     let results: Vec<Result<(Article, Vec<Warning>)>> = parsed
         .into_par_iter()
         .map(|p| {
-            let rendered = article::render_one(p, urls, targets, separator);
+            let rendered = article::render_one(p, urls, targets, separator, content_dir);
             progress::advance(progress);
             rendered
         })
@@ -455,21 +499,20 @@ fn render_all(
 
 /// Two articles with the same feed ID would look like one item to every reader.
 /// (Two equal permalinks are already reported as a page collision.)
-fn check_unique_ids(site: &Site, urls: &Urls) -> Vec<Error> {
-    let mut seen: HashMap<String, (&Path, bool)> = HashMap::new();
+fn check_unique_ids(site: &Site) -> Vec<Error> {
+    let mut seen: HashMap<&str, (&Path, bool)> = HashMap::new();
     let mut errors = Vec::new();
     let mut by_path: Vec<&Article> = site.articles.iter().collect();
     by_path.sort_by(|a, b| a.meta.shown.cmp(&b.meta.shown));
     for a in by_path {
-        let (id, _) = urls.item_id(a.meta.id.as_deref(), &a.url, &a.meta.date);
-        let explicit = a.meta.id.is_some();
-        if let Some((first, first_explicit)) = seen.insert(id.clone(), (&a.meta.shown, explicit)) {
+        let explicit = !a.id_is_permalink;
+        if let Some((first, first_explicit)) = seen.insert(&a.id, (&a.meta.shown, explicit)) {
             if !(explicit || first_explicit) {
                 continue;
             }
             errors.push(Error::at(
                 Location::file(&a.meta.shown),
-                format!("feed ID `{id}` is also used by {}", first.display()),
+                format!("feed ID `{}` is also used by {}", a.id, first.display()),
             ));
         }
     }

@@ -15,8 +15,9 @@ use serde::Serialize;
 use crate::config::Person;
 use crate::dates::Date;
 use crate::error::{Error, Location, Result};
-use crate::model::{Article, Image, Site};
-use crate::urls::{FeedKind, Urls};
+use crate::model::{self, Article, Image, Site};
+use crate::taxonomy::{Taxonomies, Term};
+use crate::urls::{FeedKind, Scope, TermKind, Urls};
 
 /// Templates built into the binary, by name.
 const BUILT_IN: &[(&str, &str)] = &[
@@ -24,6 +25,10 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("article.html", include_str!("templates/article.html")),
     ("index.html", include_str!("templates/index.html")),
     ("redirect.html", include_str!("templates/redirect.html")),
+    ("term.html", include_str!("templates/term.html")),
+    ("terms.html", include_str!("templates/terms.html")),
+    ("style.css", include_str!("templates/style.css")),
+    ("feed.xsl", include_str!("templates/feed.xsl")),
 ];
 
 /// A template file from the site's `templates/` folder.
@@ -47,6 +52,14 @@ struct FeedLink {
     label: &'static str,
     media_type: &'static str,
     url: String,
+    /// For autodiscovery links: "Site (RSS)", "Site – tag (RSS)".
+    title: String,
+}
+
+#[derive(Serialize)]
+struct IndexLink {
+    label: &'static str,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -55,6 +68,24 @@ struct SiteView<'a> {
     description: &'a str,
     language: Option<&'a str>,
     url: &'a str,
+    feeds: Vec<FeedLink>,
+    term_indexes: Vec<IndexLink>,
+}
+
+#[derive(Serialize)]
+struct TermLink<'a> {
+    name: &'a str,
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TermView<'a> {
+    name: &'a str,
+    kind: &'static str,
+    kind_plural: &'static str,
+    url: String,
+    index_url: String,
+    count: usize,
     feeds: Vec<FeedLink>,
 }
 
@@ -70,6 +101,9 @@ struct ArticleView<'a> {
     authors: &'a [Person],
     tags: &'a [String],
     categories: &'a [String],
+    tag_links: Vec<TermLink<'a>>,
+    category_links: Vec<TermLink<'a>>,
+    lang: Option<&'a str>,
     image: Option<&'a Image>,
     content: &'a str,
     summary: &'a str,
@@ -93,6 +127,11 @@ impl Templates {
             .map_err(|e| template_error(&BTreeMap::new(), &e))?;
         env.set_syntax(syntax);
         env.set_undefined_behavior(UndefinedBehavior::Chainable);
+        // The stylesheet is XML: escape values in it as in HTML (valid XML escapes too).
+        env.set_auto_escape_callback(|name| match name.rsplit('.').next() {
+            Some("html" | "htm" | "xml" | "xsl") => minijinja::AutoEscape::Html,
+            _ => minijinja::AutoEscape::None,
+        });
         let mut shown = BTreeMap::new();
         for (name, text) in BUILT_IN {
             shown.insert(
@@ -125,59 +164,165 @@ impl Templates {
     }
 
     /// Renders an article's page.
-    pub fn article(&self, site: &Site, urls: &Urls, article: &Article) -> Result<String> {
+    pub fn article(&self, v: &Views<'_>, article: &Article) -> Result<String> {
+        let lang = article.meta.lang.as_deref();
         let ctx = minijinja::context! {
-            site => Serde(site_view(site, urls)),
-            article => Serde(article_view(article, urls)),
+            site => Serde(&v.site),
+            article => Serde(article_view(article, v.urls, v.tax)),
+            page_lang => lang,
+            page_dir => lang.and_then(model::direction),
         };
         self.render("article.html", ctx)
     }
 
     /// Renders the page at an old URL of `article` that sends readers to it.
-    pub fn redirect(&self, site: &Site, urls: &Urls, article: &Article) -> Result<String> {
+    pub fn redirect(&self, v: &Views<'_>, article: &Article) -> Result<String> {
         let ctx = minijinja::context! {
-            site => Serde(site_view(site, urls)),
-            article => Serde(article_view(article, urls)),
+            site => Serde(&v.site),
+            article => Serde(article_view(article, v.urls, v.tax)),
         };
         self.render("redirect.html", ctx)
     }
 
     /// Renders the home page listing every article.
-    pub fn index(&self, site: &Site, urls: &Urls) -> Result<String> {
-        let articles: Vec<ArticleView<'_>> = site
+    pub fn index(&self, v: &Views<'_>) -> Result<String> {
+        let articles: Vec<ArticleView<'_>> = v
             .articles
             .iter()
-            .map(|a| article_view(a, urls))
+            .map(|a| article_view(a, v.urls, v.tax))
             .collect();
         let ctx = minijinja::context! {
-            site => Serde(site_view(site, urls)),
+            site => Serde(&v.site),
             articles => Serde(articles),
         };
         self.render("index.html", ctx)
     }
-}
 
-fn site_view<'a>(site: &'a Site, urls: &'a Urls) -> SiteView<'a> {
-    let c = &site.config;
-    SiteView {
-        title: &c.title,
-        description: &c.description,
-        language: c.language.as_deref(),
-        url: urls.home(),
-        feeds: FeedKind::ALL
+    /// Renders the page of one tag or category: its articles and its feeds.
+    pub fn term(&self, v: &Views<'_>, term: &Term) -> Result<String> {
+        let articles: Vec<ArticleView<'_>> = term
+            .articles
             .iter()
-            .map(|&k| FeedLink {
-                label: k.label(),
-                media_type: k.media_type(),
-                url: urls.feed(k),
-            })
-            .collect(),
+            .map(|&i| article_view(&v.articles[i], v.urls, v.tax))
+            .collect();
+        let view = term_view(v, term);
+        let ctx = minijinja::context! {
+            site => Serde(&v.site),
+            page_feeds => Serde(&view.feeds),
+            term => Serde(&view),
+            articles => Serde(articles),
+        };
+        self.render("term.html", ctx)
+    }
+
+    /// Renders the page that lists every term of one kind.
+    pub fn terms(&self, v: &Views<'_>, kind: TermKind) -> Result<String> {
+        let terms: Vec<TermView<'_>> = v.tax.of(kind).map(|t| term_view(v, t)).collect();
+        let ctx = minijinja::context! {
+            site => Serde(&v.site),
+            kind => kind.label(),
+            kind_plural => kind.folder(),
+            url => v.urls.terms_index(kind),
+            terms => Serde(terms),
+        };
+        self.render("terms.html", ctx)
+    }
+
+    /// Renders the XSLT stylesheet that shows the XML feeds as a page in a browser.
+    pub fn stylesheet(&self, v: &Views<'_>) -> Result<String> {
+        let ctx = minijinja::context! { site => Serde(&v.site) };
+        self.render("feed.xsl", ctx)
     }
 }
 
-fn article_view<'a>(a: &'a Article, urls: &Urls) -> ArticleView<'a> {
+/// What every page sees: the site, its articles, URLs and taxonomies.
+pub struct Views<'a> {
+    site: SiteView<'a>,
+    articles: &'a [Article],
+    formats: &'a [FeedKind],
+    urls: &'a Urls,
+    tax: &'a Taxonomies,
+}
+
+impl<'a> Views<'a> {
+    /// Gathers the shared views once for every page of a build.
+    pub fn new(site: &'a Site, urls: &'a Urls, tax: &'a Taxonomies) -> Views<'a> {
+        let c = &site.config;
+        let term_indexes = TermKind::ALL
+            .into_iter()
+            .filter(|&k| tax.of(k).next().is_some())
+            .map(|k| IndexLink {
+                label: k.folder(),
+                url: urls.root_relative(&urls.terms_index(k)),
+            })
+            .collect();
+        Views {
+            site: SiteView {
+                title: &c.title,
+                description: &c.description,
+                language: c.language.as_deref(),
+                url: urls.home(),
+                feeds: feed_links(&c.feeds.formats, urls, &Scope::Site, &c.title),
+                term_indexes,
+            },
+            articles: &site.articles,
+            formats: &c.feeds.formats,
+            urls,
+            tax,
+        }
+    }
+}
+
+fn feed_links(formats: &[FeedKind], urls: &Urls, scope: &Scope<'_>, title: &str) -> Vec<FeedLink> {
+    formats
+        .iter()
+        .map(|&k| FeedLink {
+            label: k.label(),
+            media_type: k.media_type(),
+            url: urls.feed_at(scope, k, None),
+            title: format!("{title} ({})", k.label()),
+        })
+        .collect()
+}
+
+fn term_view<'a>(v: &Views<'a>, t: &'a Term) -> TermView<'a> {
+    let scope = Scope::Term(t.kind, &t.slug);
+    let title = format!("{} – {}", v.site.title, t.name);
+    let feeds = feed_links(v.formats, v.urls, &scope, &title);
+    TermView {
+        name: &t.name,
+        kind: t.kind.label(),
+        kind_plural: t.kind.folder(),
+        url: v.urls.listing(&scope),
+        index_url: v.urls.terms_index(t.kind),
+        count: t.articles.len(),
+        feeds,
+    }
+}
+
+fn term_links<'a>(
+    names: &'a [String],
+    kind: TermKind,
+    urls: &Urls,
+    tax: &Taxonomies,
+) -> Vec<TermLink<'a>> {
+    names
+        .iter()
+        .map(|name| TermLink {
+            name,
+            url: tax
+                .slug_of(kind, name)
+                .map(|slug| urls.root_relative(&urls.listing(&Scope::Term(kind, slug)))),
+        })
+        .collect()
+}
+
+fn article_view<'a>(a: &'a Article, urls: &Urls, tax: &Taxonomies) -> ArticleView<'a> {
     let m = &a.meta;
     ArticleView {
+        tag_links: term_links(&m.tags, TermKind::Tag, urls, tax),
+        category_links: term_links(&m.categories, TermKind::Category, urls, tax),
+        lang: m.lang.as_deref(),
         title: &m.title,
         url: &a.url,
         path: urls.root_relative(&a.url),

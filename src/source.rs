@@ -217,6 +217,13 @@ fn decode(bytes: Vec<u8>) -> std::result::Result<String, ((u32, u32), String)> {
     })
 }
 
+/// Returns the size in bytes of the file `rel` under `content_dir` (for enclosures).
+pub fn size(content_dir: &Path, rel: &Path, shown: &Path) -> Result<u64> {
+    std::fs::metadata(content_dir.join(rel))
+        .map(|m| m.len())
+        .map_err(|e| Error::io(shown, e))
+}
+
 /// Reads the site's template overrides: every file directly in `dir` (none if it is missing).
 pub fn read_templates(dir: &Path, shown_dir: &Path) -> Result<Vec<crate::render::TemplateFile>> {
     let entries = match std::fs::read_dir(dir) {

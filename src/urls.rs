@@ -41,6 +41,15 @@ impl FeedKind {
         }
     }
 
+    /// Returns the name used in `mdfeed.toml` (`formats = ["rss", "atom", "json"]`).
+    pub fn config_name(self) -> &'static str {
+        match self {
+            FeedKind::Rss => "rss",
+            FeedKind::Atom => "atom",
+            FeedKind::Json => "json",
+        }
+    }
+
     /// Returns the media type for autodiscovery links and servers.
     pub fn media_type(self) -> &'static str {
         match self {
@@ -58,6 +67,45 @@ impl FeedKind {
             FeedKind::Json => "JSON Feed",
         }
     }
+}
+
+/// The two kinds of taxonomy an article can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TermKind {
+    /// Front matter `tags`.
+    Tag,
+    /// Front matter `categories`.
+    Category,
+}
+
+impl TermKind {
+    /// Both kinds, in the order they are listed.
+    pub const ALL: [TermKind; 2] = [TermKind::Tag, TermKind::Category];
+
+    /// Returns the folder under `out/` that holds the term pages and feeds.
+    pub fn folder(self) -> &'static str {
+        match self {
+            TermKind::Tag => "tags",
+            TermKind::Category => "categories",
+        }
+    }
+
+    /// Returns a short human name ("Tag", "Category").
+    pub fn label(self) -> &'static str {
+        match self {
+            TermKind::Tag => "Tag",
+            TermKind::Category => "Category",
+        }
+    }
+}
+
+/// The group of articles a feed or listing page covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    /// Every article of the site.
+    Site,
+    /// The articles of one tag or category, by its slug.
+    Term(TermKind, &'a str),
 }
 
 /// What a file under `content/` becomes.
@@ -116,12 +164,82 @@ impl Urls {
 
     /// Returns the absolute URL of a site-wide feed.
     pub fn feed(&self, kind: FeedKind) -> String {
-        self.join(&[kind.file_name()], false).into()
+        self.feed_at(&Scope::Site, kind, None)
     }
 
-    /// Returns the output file of a site-wide feed.
-    pub fn feed_file(&self, kind: FeedKind) -> PathBuf {
-        PathBuf::from(kind.file_name())
+    fn scope_segments<'s>(scope: &Scope<'s>) -> Vec<&'s str> {
+        match *scope {
+            Scope::Site => Vec::new(),
+            Scope::Term(kind, slug) => vec![kind.folder(), slug],
+        }
+    }
+
+    /// Returns a feed document's file name: `rss.xml`, or `rss-archive-3.xml` for the
+    /// third-oldest archive page (RFC 5005), numbered from the oldest so it never moves.
+    fn feed_name(kind: FeedKind, archive: Option<usize>) -> String {
+        match archive {
+            None => kind.file_name().to_owned(),
+            Some(n) => {
+                let (stem, ext) = kind
+                    .file_name()
+                    .split_once('.')
+                    .unwrap_or((kind.file_name(), ""));
+                format!("{stem}-archive-{n}.{ext}")
+            }
+        }
+    }
+
+    /// Returns the absolute URL of a feed document of `scope`; `archive` selects an archive page.
+    pub fn feed_at(&self, scope: &Scope<'_>, kind: FeedKind, archive: Option<usize>) -> String {
+        let name = Self::feed_name(kind, archive);
+        let mut segs = Self::scope_segments(scope);
+        segs.push(&name);
+        self.join(&segs, false).into()
+    }
+
+    /// Returns the output file of a feed document of `scope`.
+    pub fn feed_file_at(
+        &self,
+        scope: &Scope<'_>,
+        kind: FeedKind,
+        archive: Option<usize>,
+    ) -> PathBuf {
+        let mut path: PathBuf = Self::scope_segments(scope).into_iter().collect();
+        path.push(Self::feed_name(kind, archive));
+        path
+    }
+
+    /// Returns the absolute URL of the HTML page that lists `scope` (the home page for the site).
+    pub fn listing(&self, scope: &Scope<'_>) -> String {
+        self.join(&Self::scope_segments(scope), true).into()
+    }
+
+    /// Returns the output file of the HTML page that lists `scope`.
+    pub fn listing_file(&self, scope: &Scope<'_>) -> PathBuf {
+        let dir: PathBuf = Self::scope_segments(scope).into_iter().collect();
+        dir.join("index.html")
+    }
+
+    /// Returns the absolute URL of the page that lists every term of `kind`.
+    pub fn terms_index(&self, kind: TermKind) -> String {
+        self.join(&[kind.folder()], true).into()
+    }
+
+    /// Returns the output file of the page that lists every term of `kind`.
+    pub fn terms_index_file(&self, kind: TermKind) -> PathBuf {
+        Path::new(kind.folder()).join("index.html")
+    }
+
+    /// Returns the root-relative URL of the feeds' XSLT stylesheet. Root-relative, because
+    /// browsers apply a stylesheet only from the feed's own origin, which differs between
+    /// a preview (`--base-url`) and the published site.
+    pub fn stylesheet(&self) -> String {
+        self.root_relative(self.join(&[STYLESHEET], false).as_str())
+    }
+
+    /// Returns the output file of the feeds' XSLT stylesheet.
+    pub fn stylesheet_file(&self) -> PathBuf {
+        PathBuf::from(STYLESHEET)
     }
 
     /// Returns the output file of the home page.
@@ -207,6 +325,37 @@ impl Urls {
         self.locate(from, dest, targets).map(|(url, _)| url)
     }
 
+    /// Returns the absolute URL and the target of the file that `dest`, written in `from`, names.
+    pub fn resolve_target<'t>(
+        &self,
+        from: &Path,
+        dest: &str,
+        targets: &'t HashMap<PathBuf, Target>,
+    ) -> Option<(String, &'t Target)> {
+        let (url, _) = self.locate(from, dest, targets)?;
+        let rel = self.source_of(from, dest)?;
+        targets.get(&rel).map(|t| (url, t))
+    }
+
+    fn source_of(&self, from: &Path, dest: &str) -> Option<PathBuf> {
+        let mut from_url = Url::parse("mdfeed-src:///").ok()?;
+        from_url
+            .path_segments_mut()
+            .ok()?
+            .extend(from.iter().filter_map(|s| s.to_str()));
+        let joined = from_url.join(dest).ok()?;
+        Some(
+            joined
+                .path_segments()?
+                .map(|s| {
+                    percent_encoding::percent_decode_str(s)
+                        .decode_utf8_lossy()
+                        .into_owned()
+                })
+                .collect(),
+        )
+    }
+
     fn locate(
         &self,
         from: &Path,
@@ -216,25 +365,18 @@ impl Urls {
         if dest.is_empty() || dest.starts_with(['/', '#', '?']) || Url::parse(dest).is_ok() {
             return None;
         }
-        let mut from_url = Url::parse("mdfeed-src:///").ok()?;
-        from_url
-            .path_segments_mut()
+        let rel = self.source_of(from, dest)?;
+        let fragment = Url::parse("mdfeed-src:///")
             .ok()?
-            .extend(from.iter().filter_map(|s| s.to_str()));
-        let joined = from_url.join(dest).ok()?;
-        let rel: PathBuf = joined
-            .path_segments()?
-            .map(|s| {
-                percent_encoding::percent_decode_str(s)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            })
-            .collect();
+            .join(dest)
+            .ok()?
+            .fragment()
+            .map(str::to_owned);
         let absolute = match targets.get(&rel)? {
             Target::Page(page) => self.page(page),
             Target::Asset(asset) => self.asset(asset),
         };
-        Some((absolute, joined.fragment().map(str::to_owned)))
+        Some((absolute, fragment))
     }
 }
 
@@ -246,6 +388,8 @@ pub fn check_external(s: &str) -> Result<String, String> {
         _ => Err(format!("`{s}` is not an absolute http(s) URL")),
     }
 }
+/// The file name of the feeds' XSLT stylesheet.
+const STYLESHEET: &str = "feed.xsl";
 
 /// Characters kept as they are in the specific part of a `tag:` URI.
 const TAG_SPECIFIC: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -301,6 +445,26 @@ mod tests {
             "https://example.org/blog/news/a%20b.png"
         );
         assert_eq!(u.feed(FeedKind::Atom), "https://example.org/blog/atom.xml");
+        let tag = Scope::Term(TermKind::Tag, "rust-lang");
+        assert_eq!(
+            u.feed_at(&tag, FeedKind::Json, Some(3)),
+            "https://example.org/blog/tags/rust-lang/feed-archive-3.json"
+        );
+        assert_eq!(
+            u.feed_file_at(&Scope::Site, FeedKind::Rss, Some(1)),
+            PathBuf::from("rss-archive-1.xml")
+        );
+        assert_eq!(u.listing(&tag), "https://example.org/blog/tags/rust-lang/");
+        assert_eq!(
+            u.listing_file(&tag),
+            PathBuf::from("tags/rust-lang/index.html")
+        );
+        assert_eq!(u.listing_file(&Scope::Site), PathBuf::from("index.html"));
+        assert_eq!(
+            u.terms_index(TermKind::Category),
+            "https://example.org/blog/categories/"
+        );
+        assert_eq!(u.stylesheet(), "/blog/feed.xsl");
         assert_eq!(
             u.root_relative("https://example.org/blog/x/#y"),
             "/blog/x/#y"

@@ -1,5 +1,11 @@
-//! Atom 1.0 (RFC 4287) through the `atom_syndication` crate.
+//! Atom 1.0 (RFC 4287) through the `atom_syndication` crate, with RFC 5005 archive links.
+//!
+//! The featured image and the enclosure are both `link rel="enclosure"` (RFC 4287
+//! §4.2.7.2), the image's caption in the link's `title`.
 
+use std::collections::BTreeMap;
+
+use atom_syndication::extension::{Extension, ExtensionMap};
 use atom_syndication::{
     Category, Content, Entry as AtomEntry, Feed, Generator, Link, Person as AtomPerson, Text,
 };
@@ -7,37 +13,97 @@ use atom_syndication::{
 use super::{Channel, Entry, xml_safe};
 use crate::config::Person;
 
+const FH_NS: &str = "http://purl.org/syndication/history/1.0";
+
 /// Serialises the feed and its entries.
-pub(super) fn write(ch: &Channel<'_>, entries: &[Entry<'_>]) -> Result<Vec<u8>, String> {
+pub(super) fn write(ch: &Channel<'_>, entries: &[&Entry<'_>]) -> Result<Vec<u8>, String> {
+    let mut links = vec![
+        link(&ch.home, "alternate", Some("text/html")),
+        link(&ch.self_url, "self", Some("application/atom+xml")),
+    ];
+    links.extend(ch.hub.map(|h| link(h, "hub", None)));
+    let archive = [
+        ("current", &ch.archive.current),
+        ("prev-archive", &ch.archive.prev),
+        ("next-archive", &ch.archive.next),
+    ];
+    for (rel, href) in archive {
+        links.extend(
+            href.as_deref()
+                .map(|h| link(h, rel, Some("application/atom+xml"))),
+        );
+    }
+    let mut namespaces = BTreeMap::new();
+    let mut extensions = ExtensionMap::new();
+    if ch.archive.current.is_some() {
+        // RFC 5005 §4: an archive document says so with fh:archive.
+        namespaces.insert("fh".to_owned(), FH_NS.to_owned());
+        let archive = Extension {
+            name: "fh:archive".into(),
+            ..Extension::default()
+        };
+        extensions.insert(
+            "fh".into(),
+            BTreeMap::from([("fh:archive".to_owned(), vec![archive])]),
+        );
+    }
     let feed = Feed {
         title: Text::plain(ch.title.clone()),
-        // The home page URL identifies the feed; it is as permanent as the site.
-        id: ch.home.to_owned(),
+        // The page the feed follows identifies it (the home page, a tag's page): as
+        // permanent as the site. Archive pages are parts of the same feed (RFC 5005), so
+        // they share its ID.
+        id: ch.home.clone(),
         updated: ch.updated,
         authors: ch.author.map(person).into_iter().collect(),
-        links: vec![
-            link(ch.home, "alternate", "text/html"),
-            link(&ch.self_url, "self", "application/atom+xml"),
-        ],
+        links,
         subtitle: Some(Text::plain(ch.description.clone())),
         generator: Some(Generator {
             value: "mdfeed".into(),
             ..Generator::default()
         }),
         lang: ch.language.map(str::to_owned),
-        entries: entries.iter().map(entry).collect(),
+        entries: entries.iter().map(|e| entry(e)).collect(),
+        extensions,
+        namespaces,
         ..Feed::default()
     };
-    let mut out = feed.write_to(Vec::new()).map_err(|e| e.to_string())?;
+    let out = feed.write_to(Vec::new()).map_err(|e| e.to_string())?;
+    let mut out = extensions_before_entries(out)?;
     out.push(b'\n');
     Ok(out)
 }
 
-fn link(href: &str, rel: &str, mime: &str) -> Link {
+/// Moves the feed-level extension elements in front of the first entry.
+///
+/// `atom_syndication` writes them after the entries, but RFC 4287 (§4.1.1 and the
+/// RELAX NG schema in its appendix B) puts `atom:entry` last. The only feed-level
+/// extension mdfeed writes is the empty `fh:archive`, written right before `</feed>`.
+fn extensions_before_entries(xml: Vec<u8>) -> Result<Vec<u8>, String> {
+    const ARCHIVE: &[u8] = b"<fh:archive></fh:archive>";
+    const END: &[u8] = b"</feed>";
+    let Some(body) = xml.strip_suffix(END) else {
+        return Err("the serialised Atom feed does not end with </feed>".into());
+    };
+    let Some(body) = body.strip_suffix(ARCHIVE) else {
+        return Ok(xml);
+    };
+    let first_entry = body
+        .windows(7)
+        .position(|w| w == b"<entry>")
+        .unwrap_or(body.len());
+    let mut out = Vec::with_capacity(xml.len());
+    out.extend_from_slice(&body[..first_entry]);
+    out.extend_from_slice(ARCHIVE);
+    out.extend_from_slice(&body[first_entry..]);
+    out.extend_from_slice(END);
+    Ok(out)
+}
+
+fn link(href: &str, rel: &str, mime: Option<&str>) -> Link {
     Link {
         href: href.to_owned(),
         rel: rel.to_owned(),
-        mime_type: Some(mime.to_owned()),
+        mime_type: mime.map(str::to_owned),
         ..Link::default()
     }
 }
@@ -52,9 +118,31 @@ fn person(p: &Person) -> AtomPerson {
 }
 
 fn entry(e: &Entry<'_>) -> AtomEntry {
+    let lang = e.lang.map(str::to_owned);
+    let mut links = vec![link(e.link, "alternate", Some("text/html"))];
+    links.extend(
+        e.related
+            .map(|page| link(page, "related", Some("text/html"))),
+    );
+    if let Some(img) = e.image {
+        links.push(Link {
+            title: img.caption.as_deref().map(|c| xml_safe(c).into_owned()),
+            length: img.length.map(|n| n.to_string()),
+            ..link(&img.url, "enclosure", img.mime_type.as_deref())
+        });
+    }
+    if let Some(enc) = e.enclosure {
+        links.push(Link {
+            length: Some(enc.length.to_string()),
+            ..link(&enc.url, "enclosure", Some(&enc.mime_type))
+        });
+    }
     AtomEntry {
-        title: Text::plain(e.title.clone()),
-        id: e.id.clone(),
+        title: Text {
+            lang: lang.clone(),
+            ..Text::plain(e.title.clone())
+        },
+        id: e.id.to_owned(),
         updated: e.updated,
         published: Some(e.published),
         authors: e.authors.iter().map(person).collect(),
@@ -66,13 +154,15 @@ fn entry(e: &Entry<'_>) -> AtomEntry {
                 ..Category::default()
             })
             .collect(),
-        links: std::iter::once(link(e.link, "alternate", "text/html"))
-            .chain(e.related.map(|page| link(page, "related", "text/html")))
-            .collect(),
-        summary: Some(Text::html(e.summary_html.clone())),
-        content: Some(Content {
-            value: Some(e.content_html.clone()),
+        links,
+        summary: e.summary_html.clone().map(|s| Text {
+            lang: lang.clone(),
+            ..Text::html(s)
+        }),
+        content: e.content_html.clone().map(|c| Content {
+            value: Some(c),
             content_type: Some("html".into()),
+            lang,
             ..Content::default()
         }),
         ..AtomEntry::default()

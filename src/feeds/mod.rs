@@ -1,39 +1,69 @@
 //! Builds the site's feeds from the model.
 //!
-//! Owns: what goes into a feed (the `Channel` and `Entry` views shared by every
-//! format), absolute URLs in feed content, and the characters XML forbids.
-//! Each format module only serialises these views.
+//! Owns: which feed documents exist (the site's, one per tag and category, and their
+//! RFC 5005 archive pages), what goes into them (the `Channel` and `Entry` views that
+//! every format shares, the content policy), the characters XML forbids, and the
+//! `<?xml-stylesheet?>` processing instruction. Each format module only serialises
+//! these views; `paging` decides which items go on which page.
 
 mod atom;
 mod json;
+mod links;
+mod paging;
 mod rss;
 
 use std::borrow::Cow;
+use std::path::PathBuf;
 
 use chrono::DateTime;
-use lol_html::{RewriteStrSettings, element, rewrite_str};
-use url::Url;
+use quick_xml::escape::escape;
 
-use crate::config::Person;
+use crate::config::{ContentPolicy, Person};
 use crate::dates::Date;
 use crate::error::{Error, Location, Result};
-use crate::model::{Article, Image, Site};
-use crate::urls::{FeedKind, Urls};
+use crate::model::{Article, Enclosure, Image, Site};
+use crate::taxonomy::Taxonomies;
+use crate::urls::{FeedKind, Scope, Urls};
+
+/// One rendered feed document.
+#[derive(Debug)]
+pub struct Feed {
+    /// Output path under `out/`.
+    pub file: PathBuf,
+    /// Its format.
+    pub kind: FeedKind,
+    /// The serialised document.
+    pub bytes: Vec<u8>,
+}
+
+/// RFC 5005 links of one feed document.
+#[derive(Default)]
+pub(crate) struct Archive {
+    /// The next older archive page (`prev-archive`; JSON Feed `next_url`).
+    prev: Option<String>,
+    /// The next newer archive page (`next-archive`).
+    next: Option<String>,
+    /// The subscription document, on an archive page (`current`).
+    current: Option<String>,
+}
 
 /// The feed-level data every format needs.
 pub(crate) struct Channel<'a> {
     title: String,
     description: String,
     language: Option<&'a str>,
-    home: &'a str,
+    /// The HTML page this feed follows (the home page, or a tag's page).
+    home: String,
     self_url: String,
     updated: Date,
     author: Option<&'a Person>,
+    hub: Option<&'a str>,
+    archive: Archive,
 }
 
 /// One feed item, already made safe for XML and with absolute URLs.
 pub(crate) struct Entry<'a> {
-    id: String,
+    id: &'a str,
     id_is_permalink: bool,
     title: String,
     link: &'a str,
@@ -43,67 +73,167 @@ pub(crate) struct Entry<'a> {
     updated: Date,
     authors: &'a [Person],
     categories: Vec<&'a str>,
-    summary_html: String,
-    summary_text: String,
-    content_html: String,
+    lang: Option<&'a str>,
+    /// Summary HTML, when the content policy includes it and the article has one.
+    summary_html: Option<String>,
+    /// The same summary as plain text (JSON Feed `summary`).
+    summary_text: Option<String>,
+    /// Full HTML, when the content policy includes it.
+    content_html: Option<String>,
     image: Option<&'a Image>,
+    enclosure: Option<&'a Enclosure>,
 }
 
-/// Builds every feed of the site, as `(output file, bytes)`.
-pub fn build(site: &Site, urls: &Urls) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
+/// Builds every feed document of the site: the site's, one per term, and archive pages.
+pub fn build(site: &Site, urls: &Urls, tax: &Taxonomies) -> Result<Vec<Feed>> {
+    let policy = site.config.feeds.content;
     let entries = site
         .articles
         .iter()
-        .map(|a| entry(a, urls))
+        .map(|a| entry(a, urls, policy))
         .collect::<Result<Vec<_>>>()?;
+    let c = &site.config;
     let mut out = Vec::new();
-    for kind in FeedKind::ALL {
-        let channel = channel(site, urls, kind);
-        let bytes = match kind {
-            FeedKind::Rss => rss::write(&channel, &entries),
-            FeedKind::Atom => atom::write(&channel, &entries),
-            FeedKind::Json => json::write(&channel, &entries),
-        }
-        .map_err(|msg| Error::at(Location::file(urls.feed_file(kind)), msg))?;
-        // The fields are cleaned one by one above; this catches any the views miss
-        // (an author's e-mail, a front matter ID), since no XML document may hold one.
-        let bytes = match String::from_utf8(bytes) {
-            Ok(text) if kind != FeedKind::Json => xml_safe(&text).into_owned().into_bytes(),
-            Ok(text) => text.into_bytes(),
-            Err(e) => e.into_bytes(),
+    let all: Vec<usize> = (0..entries.len()).collect();
+    let whole = Group {
+        scope: Scope::Site,
+        title: xml_safe(&c.title).into_owned(),
+        description: xml_safe(&c.description).into_owned(),
+        items: &all,
+    };
+    write_group(site, urls, &whole, &entries, &mut out)?;
+    for term in &tax.terms {
+        let group = Group {
+            scope: Scope::Term(term.kind, &term.slug),
+            title: xml_safe(&format!("{} – {}", c.title, term.name)).into_owned(),
+            description: xml_safe(&format!(
+                "{} “{}”: articles from {}",
+                term.kind.label(),
+                term.name,
+                c.title
+            ))
+            .into_owned(),
+            items: &term.articles,
         };
-        out.push((urls.feed_file(kind), bytes));
+        write_group(site, urls, &group, &entries, &mut out)?;
     }
     Ok(out)
 }
 
-fn channel<'a>(site: &'a Site, urls: &'a Urls, kind: FeedKind) -> Channel<'a> {
-    let c = &site.config;
-    Channel {
-        title: xml_safe(&c.title).into_owned(),
-        description: xml_safe(&c.description).into_owned(),
-        language: c.language.as_deref(),
-        home: urls.home(),
-        self_url: urls.feed(kind),
-        // Never the wall clock: an unchanged site must give byte-identical feeds.
-        updated: site
-            .updated()
-            .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset()),
-        author: c.author.as_ref(),
-    }
+/// The articles of one feed (site-wide or one term), newest first.
+struct Group<'a> {
+    scope: Scope<'a>,
+    title: String,
+    description: String,
+    items: &'a [usize],
 }
 
-fn entry<'a>(a: &'a Article, urls: &Urls) -> Result<Entry<'a>> {
+fn write_group(
+    site: &Site,
+    urls: &Urls,
+    group: &Group<'_>,
+    entries: &[Entry<'_>],
+    out: &mut Vec<Feed>,
+) -> Result<()> {
+    let c = &site.config;
+    for page in paging::pages(group.items.len(), c.feeds.limit) {
+        let items: Vec<&Entry<'_>> = group.items[page.items.clone()]
+            .iter()
+            .map(|&i| &entries[i])
+            .collect();
+        for &kind in &c.feeds.formats {
+            let at = |n: Option<usize>| urls.feed_at(&group.scope, kind, n);
+            let channel = Channel {
+                title: group.title.clone(),
+                description: group.description.clone(),
+                language: c.language.as_deref(),
+                home: urls.listing(&group.scope),
+                self_url: at(page.archive),
+                // Never the wall clock: an unchanged site must give byte-identical feeds.
+                updated: items
+                    .iter()
+                    .map(|e| e.updated)
+                    .max()
+                    .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset()),
+                author: c.author.as_ref(),
+                hub: c.feeds.hub.as_ref().map(url::Url::as_str),
+                archive: Archive {
+                    prev: page.prev.map(|n| at(Some(n))),
+                    next: page.next.map(|n| at(Some(n))),
+                    current: page.archive.map(|_| at(None)),
+                },
+            };
+            let file = urls.feed_file_at(&group.scope, kind, page.archive);
+            let bytes = match kind {
+                FeedKind::Rss => rss::write(&channel, &items),
+                FeedKind::Atom => atom::write(&channel, &items),
+                FeedKind::Json => json::write(&channel, &items),
+            };
+            // The fields are cleaned one by one in `entry`; this catches any the views
+            // miss (an author's e-mail, a front matter ID): no XML document may hold one.
+            let bytes = bytes.map(|b| match String::from_utf8(b) {
+                Ok(text) if kind != FeedKind::Json => xml_safe(&text).into_owned().into_bytes(),
+                Ok(text) => text.into_bytes(),
+                Err(e) => e.into_bytes(),
+            });
+            let bytes = match (kind, c.feeds.stylesheet) {
+                (FeedKind::Rss | FeedKind::Atom, true) => {
+                    bytes.and_then(|b| with_stylesheet(b, &urls.stylesheet()))
+                }
+                _ => bytes,
+            }
+            .map_err(|msg| Error::at(Location::file(&file), msg))?;
+            out.push(Feed { file, kind, bytes });
+        }
+    }
+    Ok(())
+}
+
+/// Inserts `<?xml-stylesheet?>` right after the XML declaration, so a browser shows the
+/// feed as a readable page while feed readers see the plain feed. Neither the `rss` nor
+/// the `atom_syndication` crate writes processing instructions; this is the one place
+/// that adds one, and `validate` parses the result again before anything is written.
+fn with_stylesheet(xml: Vec<u8>, href: &str) -> std::result::Result<Vec<u8>, String> {
+    let end = match xml.starts_with(b"<?xml ") {
+        true => xml.windows(2).position(|w| w == b"?>").map(|p| p + 2),
+        false => None,
+    }
+    .ok_or("the serialised feed does not start with an XML declaration")?;
+    let pi = format!(
+        "\n<?xml-stylesheet type=\"text/xsl\" href=\"{}\"?>",
+        escape(href)
+    );
+    let mut out = Vec::with_capacity(xml.len() + pi.len());
+    out.extend_from_slice(&xml[..end]);
+    out.extend_from_slice(pi.as_bytes());
+    if xml.get(end) != Some(&b'\n') {
+        out.push(b'\n');
+    }
+    out.extend_from_slice(&xml[end..]);
+    Ok(out)
+}
+
+fn entry<'a>(a: &'a Article, urls: &Urls, site_policy: ContentPolicy) -> Result<Entry<'a>> {
     let m = &a.meta;
-    let (id, id_is_permalink) = urls.item_id(m.id.as_deref(), &a.url, &m.date);
     let absolute = |html: &str| {
-        absolutize(html, &a.url, urls)
+        links::absolutize(html, &a.url, urls)
             .map(|h| xml_safe(&h).into_owned())
             .map_err(|msg| Error::at(Location::file(&m.shown), msg))
     };
+    let summary = match a.summary_html.trim().is_empty() {
+        true => None,
+        false => Some(absolute(&a.summary_html)?),
+    };
+    let full = absolute(&a.html)?;
+    // One policy for every format; an article without a summary falls back to its text.
+    let (summary_html, content_html) = match (m.feed_content.unwrap_or(site_policy), summary) {
+        (ContentPolicy::Full, _) | (_, None) => (None, Some(full)),
+        (ContentPolicy::Summary, Some(s)) => (Some(s), None),
+        (ContentPolicy::Both, Some(s)) => (Some(s), Some(full)),
+    };
     Ok(Entry {
-        id,
-        id_is_permalink,
+        id: &a.id,
+        id_is_permalink: a.id_is_permalink,
         title: xml_safe(&m.title).into_owned(),
         link: m.external_url.as_deref().unwrap_or(&a.url),
         related: m.external_url.as_ref().map(|_| a.url.as_str()),
@@ -116,48 +246,15 @@ fn entry<'a>(a: &'a Article, urls: &Urls) -> Result<Entry<'a>> {
             .chain(&m.categories)
             .map(String::as_str)
             .collect(),
-        summary_html: absolute(&a.summary_html)?,
-        summary_text: xml_safe(&a.summary_text).into_owned(),
-        content_html: absolute(&a.html)?,
+        lang: m.lang.as_deref(),
+        summary_text: summary_html
+            .as_ref()
+            .map(|_| xml_safe(&a.summary_text).into_owned()),
+        summary_html,
+        content_html,
         image: a.image.as_ref(),
+        enclosure: a.enclosure.as_ref(),
     })
-}
-
-/// Makes every URL in `html` absolute (see `Urls::absolute_link`), by rewriting the
-/// attributes of the parsed HTML, so the content works in every feed reader.
-fn absolutize(html: &str, page: &str, urls: &Urls) -> std::result::Result<String, String> {
-    let page = Url::parse(page).map_err(|e| format!("bad article URL `{page}`: {e}"))?;
-    let join = |v: &str| urls.absolute_link(&page, v).unwrap_or_else(|| v.to_owned());
-    let rewrite = |attr: &'static str| {
-        element!(format!("[{attr}]"), move |el| {
-            if let Some(v) = el.get_attribute(attr) {
-                el.set_attribute(attr, &join(&v))?;
-            }
-            Ok(())
-        })
-    };
-    let srcset = element!("[srcset]", |el| {
-        if let Some(v) = el.get_attribute("srcset") {
-            let joined: Vec<String> = v
-                .split(',')
-                .map(|candidate| {
-                    let candidate = candidate.trim();
-                    match candidate.split_once(char::is_whitespace) {
-                        Some((u, descriptor)) => format!("{} {}", join(u), descriptor.trim()),
-                        None => join(candidate),
-                    }
-                })
-                .collect();
-            el.set_attribute("srcset", &joined.join(", "))?;
-        }
-        Ok(())
-    });
-    let settings = RewriteStrSettings::new()
-        .append_element_content_handler(rewrite("href"))
-        .append_element_content_handler(rewrite("src"))
-        .append_element_content_handler(rewrite("poster"))
-        .append_element_content_handler(srcset);
-    rewrite_str(html, settings).map_err(|e| format!("cannot rewrite HTML: {e}"))
 }
 
 /// Is `c` allowed in an XML 1.0 document? Control characters other than tab, newline
@@ -201,26 +298,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_kind_of_relative_url_becomes_absolute() {
-        let html = r##"<a href="/x">a</a><a href="../y">b</a><a href="#f">c</a><img src="p.png" srcset="p1.png 1x, /p2.png 2x"><video poster="v.jpg"></video><a href="https://o.org/">d</a>"##;
-        let urls = Urls::new(Url::parse("https://e.org/").unwrap());
-        let out = absolutize(html, "https://e.org/news/a/", &urls).unwrap();
-        for want in [
-            r#"href="https://e.org/x""#,
-            r#"href="https://e.org/news/y""#,
-            r##"href="https://e.org/news/a/#f""##,
-            r#"src="https://e.org/news/a/p.png""#,
-            r#"srcset="https://e.org/news/a/p1.png 1x, https://e.org/p2.png 2x""#,
-            r#"poster="https://e.org/news/a/v.jpg""#,
-            r#"href="https://o.org/""#,
-        ] {
-            assert!(out.contains(want), "{want} not in {out}");
-        }
-    }
-
-    #[test]
     fn forbidden_characters_are_removed() {
         assert_eq!(xml_safe("a\u{1}b\u{0}c\td\u{FFFF}"), "abc\td");
         assert!(matches!(xml_safe("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn the_stylesheet_goes_right_after_the_declaration() {
+        let out = with_stylesheet(
+            b"<?xml version=\"1.0\"?>\n<feed/>".to_vec(),
+            "/a&b/feed.xsl",
+        );
+        assert_eq!(
+            String::from_utf8(out.unwrap()).unwrap(),
+            "<?xml version=\"1.0\"?>\n<?xml-stylesheet type=\"text/xsl\" href=\"/a&amp;b/feed.xsl\"?>\n<feed/>"
+        );
+        let out = with_stylesheet(
+            b"<?xml version=\"1.0\" encoding=\"utf-8\"?><rss/>".to_vec(),
+            "/x.xsl",
+        );
+        assert!(
+            String::from_utf8(out.unwrap())
+                .unwrap()
+                .ends_with("?>\n<rss/>")
+        );
+        assert!(with_stylesheet(b"<rss/>".to_vec(), "/x.xsl").is_err());
     }
 }

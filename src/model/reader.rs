@@ -69,7 +69,7 @@ impl Reader<'_> {
         self.errors.push(e);
     }
 
-    fn wrong_type(&mut self, key: &str, want: &str, found: &Value) {
+    pub fn wrong_type(&mut self, key: &str, want: &str, found: &Value) {
         self.error(
             key,
             format!("`{key}` must be {want}, found {}", kind(found)),

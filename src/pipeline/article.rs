@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 
 use super::read::Parsed;
 use crate::compat::template_syntax;
-use crate::error::{Error, Location, Result, Warning};
+use crate::error::{Location, Result, Warning};
 use crate::markdown::{self, SummaryFrom};
-use crate::model::{Article, Image, Meta};
+use crate::media::{self, Located};
+use crate::model::{Article, Enclosure, Image, Meta};
+use crate::source;
 use crate::urls::{Target, Urls};
 
 /// Renders `p`; returns the article and its warnings: template tags left in its body
@@ -18,6 +20,7 @@ pub(super) fn render_one(
     urls: &Urls,
     targets: &HashMap<PathBuf, Target>,
     separator: Option<&str>,
+    content_dir: &Path,
 ) -> Result<(Article, Vec<Warning>)> {
     let Parsed {
         meta,
@@ -59,10 +62,15 @@ pub(super) fn render_one(
             rendered.summary_from,
         ),
     };
-    let image = image(&meta, urls, targets)?;
+    let (image, enclosure) = media_of(&meta, urls, targets, content_dir)?;
+    let url = urls.page(&meta.page);
+    let (id, id_is_permalink) = urls.item_id(meta.id.as_deref(), &url, &meta.date);
     let article = Article {
-        url: urls.page(&meta.page),
+        url,
+        id,
+        id_is_permalink,
         image,
+        enclosure,
         html: rendered.html,
         summary_html,
         summary_text,
@@ -103,25 +111,32 @@ fn template_warning(shown: &Path, lines: &[u32]) -> Option<Warning> {
     })
 }
 
-/// Resolves the featured image: a URL as it is, a path against the article's folder.
-fn image(meta: &Meta, urls: &Urls, targets: &HashMap<PathBuf, Target>) -> Result<Option<Image>> {
-    let Some(img) = &meta.image else {
-        return Ok(None);
+/// Resolves the featured image and the enclosure: a URL as it is, a path against the
+/// article's folder (a local file also gives its size).
+fn media_of(
+    meta: &Meta,
+    urls: &Urls,
+    targets: &HashMap<PathBuf, Target>,
+    content_dir: &Path,
+) -> Result<(Option<Image>, Option<Enclosure>)> {
+    let locate = |src: &str| -> Result<Option<Located>> {
+        match urls.resolve_target(&meta.source, src, targets) {
+            Some((url, Target::Asset(rel))) => {
+                let len = source::size(content_dir, rel, &Path::new("content").join(rel))?;
+                Ok(Some(Located { url, len }))
+            }
+            _ => Ok(None),
+        }
     };
-    let url = if url::Url::parse(&img.src).is_ok() {
-        img.src.clone()
-    } else {
-        urls.resolve_file(&meta.source, &img.src, targets)
-            .ok_or_else(|| {
-                Error::at(
-                    img.at.clone(),
-                    format!("image `{}` not found under content/", img.src),
-                )
-            })?
-    };
-    Ok(Some(Image {
-        url,
-        caption: img.caption.clone(),
-        credit: img.credit.clone(),
-    }))
+    let image = meta
+        .image
+        .as_ref()
+        .map(|img| media::image(img, &locate))
+        .transpose()?;
+    let enclosure = meta
+        .enclosure
+        .as_ref()
+        .map(|e| media::enclosure(e, &locate))
+        .transpose()?;
+    Ok((image, enclosure))
 }

@@ -10,8 +10,9 @@ use crate::compat::defaults::FolderDefaults;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::Site;
-use crate::render::Templates;
+use crate::render::{Templates, Views};
 use crate::source::{self, Kind, SourceFile};
+use crate::taxonomy::Taxonomies;
 use crate::urls::Urls;
 
 /// One article built on its own: its page, and each feed holding only it.
@@ -56,15 +57,19 @@ pub fn build_single(
         Outcome::Skipped(_) | Outcome::Asset => return Ok(None),
     };
     let separator = config.content.excerpt_separator.as_deref();
-    let (article, _) = render_one(parsed, &urls, &HashMap::new(), separator)?;
+    // No other files exist here: local images and enclosures are "not found".
+    let no_files = Path::new("content");
+    let (article, _) = render_one(parsed, &urls, &HashMap::new(), separator, no_files)?;
     let site = Site::new(config.clone(), vec![article]);
     let Some(article) = site.articles.first() else {
         return Ok(None);
     };
-    let page = templates.article(&site, &urls, article)?;
-    let feeds = crate::feeds::build(&site, &urls)?;
+    // No tag or category feeds: the site's feeds alone.
+    let tax = Taxonomies::default();
+    let page = templates.article(&Views::new(&site, &urls, &tax), article)?;
+    let feeds = crate::feeds::build(&site, &urls, &tax)?;
     Ok(Some(Single {
         page,
-        feeds: feeds.into_iter().map(|(_, bytes)| bytes).collect(),
+        feeds: feeds.into_iter().map(|f| f.bytes).collect(),
     }))
 }

@@ -8,8 +8,7 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use mime_guess::mime;
-
+use crate::media;
 use crate::output::{Body, Outputs};
 use crate::urls::{self, FeedKind};
 
@@ -125,16 +124,7 @@ fn media_type(file: &Path) -> Cow<'static, str> {
     {
         return kind.media_type().into();
     }
-    let guess = mime_guess::from_path(file).first_or_octet_stream();
-    let textual = guess.type_() == mime::TEXT
-        || (guess.type_() == mime::APPLICATION
-            && (matches!(guess.subtype().as_str(), "json" | "xml" | "javascript")
-                || guess.suffix().is_some_and(|s| s == "xml" || s == "json")));
-    if textual {
-        format!("{}; charset=utf-8", guess.essence_str()).into()
-    } else {
-        guess.essence_str().to_owned().into()
-    }
+    media::content_type(file).into()
 }
 
 /// Adds the live-reload script before the last `</body>` (or at the end).
