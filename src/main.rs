@@ -22,7 +22,8 @@ Exit codes:
   0  success
   1  content, config or template errors (each printed as path:line:col: error: …)
   2  usage errors (an unknown command or flag)
-  3  I/O errors (a file could not be read or written, a port could not be opened)";
+  3  I/O errors (a file could not be read or written, a port could not be opened)
+  4  `diff`: an item keeps its link but changed its ID (readers would show it as new)";
 
 /// Builds RSS, Atom and JSON feeds and HTML pages from Markdown articles.
 #[derive(Parser)]
@@ -92,10 +93,35 @@ enum Command {
         /// The shell.
         shell: Shell,
     },
+    /// Manage the feed IDs pinned in mdfeed.lock.
+    #[command(subcommand)]
+    Ids(IdsCommand),
+    /// Compare the feeds of two builds (folders) or two feed files: items added,
+    /// removed, changed, and items whose ID changed (exit 4 if any did).
+    Diff {
+        /// The published output folder or feed file.
+        old: PathBuf,
+        /// The new output folder or feed file.
+        new: PathBuf,
+    },
     /// Print the man page (roff).
     ///
     /// For example: mdfeed man > ~/.local/share/man/man1/mdfeed.1
     Man,
+}
+
+#[derive(Subcommand)]
+enum IdsCommand {
+    /// Give the article now at NEW the ID pinned for OLD (after moving its file).
+    Mv {
+        /// The article's old path (under content/).
+        old: String,
+        /// The article's new path (under content/).
+        new: String,
+        /// Site root, holding mdfeed.lock.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -119,6 +145,9 @@ struct Common {
     /// each field came from (for blogs moved from Jekyll, Hugo, Zola, Eleventy).
     #[arg(long)]
     report: bool,
+    /// Fail instead of adding new articles' IDs to mdfeed.lock (for CI).
+    #[arg(long)]
+    locked: bool,
 }
 
 #[derive(Args)]
@@ -155,6 +184,7 @@ impl Common {
             future: self.future,
             now: None,
             write,
+            locked: self.locked,
             progress: None,
         }
     }
@@ -195,6 +225,8 @@ fn main() -> ExitCode {
             }
             Err(e) => term.failed(e),
         },
+        Command::Ids(IdsCommand::Mv { old, new, root }) => ids_mv(&term, &root, &old, &new),
+        Command::Diff { old, new } => diff(&term, &old, &new),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "mdfeed", &mut std::io::stdout());
             0
@@ -255,6 +287,39 @@ fn run_server(term: &Term, args: ServeArgs) -> u8 {
     let _ = std::io::stdout().flush();
     match server.run(&|event| term.serve_event(&event)) {
         Ok(()) => 0,
+        Err(e) => term.failed(e),
+    }
+}
+
+/// Moves a pinned feed ID to an article's new path (`mdfeed ids mv`).
+fn ids_mv(term: &Term, root: &std::path::Path, old: &str, new: &str) -> u8 {
+    match mdfeed::pipeline::move_id(root, old, new) {
+        Ok(moved) => {
+            eprintln!("mdfeed: {} now has the ID `{}`", moved.new, moved.id);
+            if let Some(replaced) = moved.replaced {
+                eprintln!("mdfeed: (it replaces `{replaced}`, pinned for it by an earlier build)");
+            }
+            0
+        }
+        Err(e) => term.failed(e),
+    }
+}
+
+/// Compares the feeds of two builds; exit 4 when an item changed its ID.
+fn diff(term: &Term, old: &std::path::Path, new: &std::path::Path) -> u8 {
+    match mdfeed::diff::compare(old, new) {
+        Ok(report) => {
+            print!("{report}");
+            if report.ids_changed() {
+                eprintln!(
+                    "mdfeed: {} item(s) changed their ID: readers will show them again as new",
+                    report.id_changes()
+                );
+                4
+            } else {
+                0
+            }
+        }
         Err(e) => term.failed(e),
     }
 }

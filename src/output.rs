@@ -3,7 +3,8 @@
 //! Owns: the in-memory output tree, output-path collisions, atomic writes
 //! (temporary sibling + rename), skipping unchanged files, and pruning files an
 //! earlier build made (listed in `out/.mdfeed-manifest`) that are no longer made.
-//! Does not: render anything. This is the only module that writes to disk.
+//! Does not: render anything. This is the only module that writes to disk; the one
+//! file it writes outside `out/` is `mdfeed.lock` (`write_beside_content`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -286,6 +287,16 @@ fn remove_leftovers<'a>(out_dir: &Path, files: impl Iterator<Item = &'a PathBuf>
     Ok(())
 }
 
+/// Writes a file beside the content, outside `out/`: the one exception to "nothing is
+/// written outside out/". Only `mdfeed.lock` is written this way, atomically, after
+/// `out/` was committed, and only when new articles were pinned (or by `mdfeed ids mv`).
+pub fn write_beside_content(path: &Path, bytes: &[u8]) -> Result<()> {
+    if unchanged(path, bytes) {
+        return Ok(());
+    }
+    write_atomic(path, bytes)
+}
+
 fn unchanged(dest: &Path, bytes: &[u8]) -> bool {
     fs::metadata(dest).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
         && fs::read(dest).is_ok_and(|old| old == bytes)
@@ -295,7 +306,10 @@ fn unchanged(dest: &Path, bytes: &[u8]) -> bool {
 /// reader (or a build killed half-way) sees the old file or the new one, never a mix.
 fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
     let io = |e| Error::io(dest, e);
-    let dir = dest.parent().unwrap_or(Path::new("."));
+    let dir = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut builder = tempfile::Builder::new();
     builder.prefix(TEMP_PREFIX);
     // Temporary files are private (0600) by default; published files must be readable

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 mod article;
 mod fresh;
+mod lock;
 mod progress;
 mod read;
 mod single;
@@ -27,13 +28,15 @@ use crate::config::{self, Config};
 use crate::dates::Date;
 use crate::error::{Error, Location, Result, Warning};
 use crate::model::{Article, Site};
-use crate::output::{Body, Outputs, WriteReport};
+use crate::output::{self, Body, Outputs, WriteReport};
 use crate::render::{Templates, Views};
 use crate::report::{ContentReport, Skipped};
 use crate::source::{self, Kind, SourceFile};
 use crate::taxonomy::{self, Taxonomies};
 use crate::urls::{FeedKind, Scope, Target, TermKind, Urls};
 use read::{Outcome, Parsed, read_defaults, skipped, tally};
+
+pub use lock::{Moved, move_id};
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]
@@ -53,6 +56,8 @@ pub struct BuildOptions {
     pub now: Option<Date>,
     /// Write `out/`; `false` only checks (`mdfeed check`).
     pub write: bool,
+    /// Fail instead of adding new IDs to `mdfeed.lock` (for CI).
+    pub locked: bool,
     /// Told how far the build has come (a progress bar); `None` for silence.
     pub progress: Option<Arc<dyn Progress>>,
 }
@@ -73,6 +78,8 @@ pub struct BuildReport {
     pub feeds: usize,
     /// Files planned in `out/`.
     pub files: usize,
+    /// Articles whose feed IDs were pinned in `mdfeed.lock` by this build.
+    pub pinned: usize,
     /// What was written (`None` for `check`).
     pub write: Option<WriteReport>,
     /// Problems that did not stop the build.
@@ -81,6 +88,8 @@ pub struct BuildReport {
     pub content: ContentReport,
     /// Nothing was redone: the inputs are those of the last build into `out/`.
     pub up_to_date: bool,
+    /// New entries of `mdfeed.lock`, written by `build` after `out/`.
+    lock: Option<lock::LockUpdate>,
 }
 
 /// Builds the site described by `opts`. On any error nothing is written. When no
@@ -102,6 +111,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         let advance = || progress::advance(progress);
         let out_dir = opts.out_dir();
         report.write = Some(outputs.commit_counting(&out_dir, &advance)?);
+        if let Some(update) = report.lock.take() {
+            // The one file written outside out/: see `output::write_beside_content`.
+            output::write_beside_content(&update.path, update.lock.render()?.as_bytes())?;
+        }
         if let Some(f) = fingerprint {
             fresh::record(&out_dir, f, &report)?;
         }
@@ -119,11 +132,16 @@ pub fn plan(opts: &BuildOptions) -> Result<(BuildReport, Outputs)> {
     )?)?;
     let content = read_content(opts, &config, &urls, false)?;
     let Content {
-        articles,
+        mut articles,
         assets,
         mut report,
         mut warnings,
     } = content;
+    let now = opts
+        .now
+        .unwrap_or_else(|| chrono::Utc::now().fixed_offset());
+    let shown_root = config::display_path(&opts.root);
+    let lock = lock::pin_ids(opts, &shown_root, &mut articles, now, &mut warnings)?;
     let site = Site::new(config, articles);
     let (tax, tax_warnings) = taxonomy::collect(&site, &site.config.feeds);
     warnings.extend(tax_warnings);
@@ -171,6 +189,8 @@ pub fn plan(opts: &BuildOptions) -> Result<(BuildReport, Outputs)> {
         articles: site.articles.len(),
         feeds: feed_count,
         files: outputs.len(),
+        pinned: lock.as_ref().map_or(0, |l| l.added),
+        lock,
         write: None,
         warnings,
         content: report,
@@ -512,7 +532,11 @@ fn check_unique_ids(site: &Site) -> Vec<Error> {
             }
             errors.push(Error::at(
                 Location::file(&a.meta.shown),
-                format!("feed ID `{}` is also used by {}", a.id, first.display()),
+                format!(
+                    "feed ID `{}` is also used by {} (IDs pinned in mdfeed.lock keep an article's first URL; give one of them an `id`)",
+                    a.id,
+                    first.display()
+                ),
             ));
         }
     }

@@ -217,6 +217,15 @@ fn decode(bytes: Vec<u8>) -> std::result::Result<String, ((u32, u32), String)> {
     })
 }
 
+/// Reads a text file of the site root that may be missing (`mdfeed.lock`).
+pub fn read_optional_text(path: &Path, shown: &Path) -> Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(shown, e)),
+    }
+}
+
 /// Returns the size in bytes of the file `rel` under `content_dir` (for enclosures).
 pub fn size(content_dir: &Path, rel: &Path, shown: &Path) -> Result<u64> {
     std::fs::metadata(content_dir.join(rel))

@@ -99,6 +99,12 @@ impl Term {
             count(report.articles, "article"),
             count(report.feeds, "feed"),
         );
+        if report.pinned > 0 && report.write.is_some() {
+            eprintln!(
+                "mdfeed: pinned the feed IDs of {} in mdfeed.lock; commit it",
+                count(report.pinned, "new article")
+            );
+        }
         match report.write {
             Some(_) if report.up_to_date => eprintln!(
                 "mdfeed: built {articles}, {feeds} in {secs:.2} s (up to date: no input changed since the last build)"

@@ -310,8 +310,10 @@ fn templates_folder_overrides_built_in_templates() {
 fn the_example_site_builds() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = tempfile::tempdir().unwrap();
+    // --locked: the committed mdfeed.lock must hold every article, and the test must
+    // not write into the source tree.
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_mdfeed"))
-        .args(["build", "--root"])
+        .args(["build", "--locked", "--root"])
         .arg(root)
         .arg("--out")
         .arg(out.path())

@@ -26,7 +26,8 @@ fn fixture(case: &str) -> PathBuf {
 fn build(case: &str) -> Built {
     let out = tempfile::tempdir().unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_mdfeed"))
-        .args(["build", "--root"])
+        // --locked: each fixture commits its mdfeed.lock; tests never write one there.
+        .args(["build", "--locked", "--root"])
         .arg(fixture(case))
         .arg("--out")
         .arg(out.path())

@@ -13,7 +13,7 @@ fn check_fixture(case: &str) {
         .join(case);
     let out = tempfile::tempdir().unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_mdfeed"))
-        .args(["build", "--root"])
+        .args(["build", "--locked", "--root"])
         .arg(&dir)
         .arg("--out")
         .arg(out.path())

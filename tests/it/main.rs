@@ -13,6 +13,7 @@ mod fuzz_regressions;
 mod golden;
 mod html_check;
 mod http;
+mod ids;
 mod incremental;
 mod kill;
 mod odd_inputs;

@@ -1,0 +1,102 @@
+//! The pipeline's side of `mdfeed.lock`: reading it, pinning new IDs during a build,
+//! and `mdfeed ids mv`. The format and the rules live in `ids`.
+
+use std::path::{Path, PathBuf};
+
+use super::BuildOptions;
+use crate::config;
+use crate::dates::Date;
+use crate::error::{Error, Location, Result, Warning};
+use crate::ids::{self, Lock};
+use crate::model::Article;
+use crate::output;
+use crate::source;
+
+/// What `mdfeed ids mv` did.
+#[derive(Debug)]
+pub struct Moved {
+    /// The new lock key.
+    pub new: String,
+    /// The ID it has now.
+    pub id: String,
+    /// The ID `new` had before, replaced.
+    pub replaced: Option<String>,
+}
+
+/// Moves the ID pinned for the article file `old` to `new` in `ROOT/mdfeed.lock`.
+pub fn move_id(root: &Path, old: &str, new: &str) -> Result<Moved> {
+    let path = root.join(ids::FILE_NAME);
+    let shown = config::display_path(&path);
+    let text = source::read_optional_text(&path, &shown)?.ok_or_else(|| {
+        Error::at(
+            Location::file(&shown),
+            "no lock file here: run `mdfeed build` first",
+        )
+    })?;
+    let mut lock = Lock::parse(&shown, &text)?;
+    let (old, new) = (ids::key_from_arg(old), ids::key_from_arg(new));
+    let replaced = lock
+        .move_entry(&old, &new)
+        .map_err(|msg| Error::at(Location::file(&shown), msg))?;
+    output::write_beside_content(&path, lock.render()?.as_bytes())?;
+    Ok(Moved {
+        id: lock.get(&new).unwrap_or_default().to_owned(),
+        new,
+        replaced,
+    })
+}
+
+/// A lock file that gained entries and must be written after `out/`.
+#[derive(Debug)]
+pub(super) struct LockUpdate {
+    pub(super) path: PathBuf,
+    pub(super) lock: Lock,
+    pub(super) added: usize,
+}
+
+/// Gives every article its feed ID from `mdfeed.lock` and pins the new ones. Drafts,
+/// future articles and preview builds (`--base-url`) pin nothing: their URLs are not
+/// the published ones yet. With `--locked`, a new ID is an error instead.
+pub(super) fn pin_ids(
+    opts: &BuildOptions,
+    shown_root: &Path,
+    articles: &mut [Article],
+    now: Date,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<LockUpdate>> {
+    let path = opts.root.join(ids::FILE_NAME);
+    let shown = shown_root.join(ids::FILE_NAME);
+    let mut lock = match source::read_optional_text(&path, &shown)? {
+        Some(text) => Lock::parse(&shown, &text)?,
+        None => Lock::default(),
+    };
+    let preview = opts.base_url.is_some();
+    let pin = |a: &Article| !preview && !a.meta.draft && a.meta.date <= now;
+    let assigned = lock.assign(articles, &pin);
+    if assigned.added.is_empty() {
+        return Ok(None);
+    }
+    if opts.locked {
+        let errors = assigned.added.iter().map(|file| {
+            Error::at(
+                Location::file(file),
+                format!("new article has no ID in {} (--locked): run `mdfeed build` and commit the lock file", shown.display()),
+            )
+        });
+        return Err(Error::gather(errors.collect())
+            .unwrap_or_else(|| Error::at(Location::file(&shown), "out of date")));
+    }
+    for orphan in &assigned.orphans {
+        warnings.push(Warning {
+            at: Location::file(&shown),
+            msg: format!(
+                "`{orphan}` has an ID but no article; if a new article is that file moved, run `mdfeed ids mv {orphan} NEW` to keep its ID"
+            ),
+        });
+    }
+    Ok(Some(LockUpdate {
+        path,
+        lock,
+        added: assigned.added.len(),
+    }))
+}
