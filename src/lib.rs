@@ -38,6 +38,7 @@ pub mod serve;
 pub mod source;
 pub mod taxonomy;
 pub mod urls;
+pub mod validate;
 pub mod watch;
 
 pub use error::{Error, Location, MessageFormat, Result, Warning};

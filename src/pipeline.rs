@@ -34,6 +34,7 @@ use crate::report::{ContentReport, Skipped};
 use crate::source::{self, Kind, SourceFile};
 use crate::taxonomy::{self, Taxonomies};
 use crate::urls::{FeedKind, Scope, Target, TermKind, Urls};
+use crate::validate;
 use read::{Outcome, Parsed, read_defaults, skipped, tally};
 
 pub use lock::{Moved, move_id};
@@ -167,6 +168,12 @@ pub fn plan(opts: &BuildOptions) -> Result<(BuildReport, Outputs)> {
     let feeds = crate::feeds::build(&site, &urls, &tax)?;
     progress::advance(progress);
     let feed_count = feeds.len();
+    // Every feed is read back and checked before anything is written.
+    let checked: Vec<Result<(), Vec<Error>>> = feeds
+        .par_iter()
+        .map(|f| validate::check(&f.file, f.kind, &f.bytes))
+        .collect();
+    errors.extend(checked.into_iter().filter_map(Result::err).flatten());
     for feed in feeds {
         let body = Body::Bytes(feed.bytes);
         errors.extend(outputs.add(feed.file, body, generated).err());

@@ -45,6 +45,39 @@ pub(crate) fn absolutize(html: &str, page: &str, urls: &Urls) -> Result<String, 
     rewrite_str(html, settings).map_err(|e| format!("cannot rewrite HTML: {e}"))
 }
 
+/// The attributes that hold one URL each (`srcset` holds several).
+const URL_ATTRS: [&str; 3] = ["href", "src", "poster"];
+
+/// Returns every URL in `html` (`href`, `src`, `poster`, `srcset` candidates) that is
+/// not absolute, as `attr="value"`.
+pub(crate) fn relative_urls(html: &str) -> Result<Vec<String>, String> {
+    let found = std::cell::RefCell::new(Vec::new());
+    let check = |attr: &'static str| {
+        let found = &found;
+        element!(format!("[{attr}]"), move |el| {
+            if let Some(v) = el.get_attribute(attr) {
+                let urls: Vec<String> = if attr == "srcset" {
+                    v.split(',')
+                        .filter_map(|c| c.split_whitespace().next().map(str::to_owned))
+                        .collect()
+                } else {
+                    vec![v.trim().to_owned()]
+                };
+                for u in urls.into_iter().filter(|u| Url::parse(u).is_err()) {
+                    found.borrow_mut().push(format!("{attr}=\"{u}\""));
+                }
+            }
+            Ok(())
+        })
+    };
+    let mut settings = RewriteStrSettings::new();
+    for attr in URL_ATTRS.into_iter().chain(["srcset"]) {
+        settings = settings.append_element_content_handler(check(attr));
+    }
+    rewrite_str(html, settings).map_err(|e| format!("cannot read HTML: {e}"))?;
+    Ok(found.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +98,17 @@ mod tests {
         ] {
             assert!(out.contains(want), "{want} not in {out}");
         }
+    }
+
+    #[test]
+    fn relative_urls_are_found() {
+        let html = r#"<a href="/x">a</a><img src="https://e.org/p.png" srcset="https://e.org/1.png 1x, p2.png 2x"><a href="https://o.org/">d</a>"#;
+        assert_eq!(
+            relative_urls(html).unwrap(),
+            ["href=\"/x\"", "srcset=\"p2.png\""]
+        );
+        let urls = Urls::new(Url::parse("https://e.org/").unwrap());
+        let fixed = absolutize(html, "https://e.org/a/", &urls).unwrap();
+        assert!(relative_urls(&fixed).unwrap().is_empty());
     }
 }

@@ -25,6 +25,8 @@ use crate::model::{Article, Enclosure, Image, Site};
 use crate::taxonomy::Taxonomies;
 use crate::urls::{FeedKind, Scope, Urls};
 
+pub(crate) use links::relative_urls;
+
 /// One rendered feed document.
 #[derive(Debug)]
 pub struct Feed {

@@ -20,4 +20,5 @@ mod odd_inputs;
 mod safety;
 mod serve;
 mod util;
+mod validate;
 mod validators;

@@ -1,0 +1,407 @@
+//! Checks every feed document after it is rendered and before anything is written,
+//! so a published mdfeed feed is always valid: a violation fails the build.
+//!
+//! Owns: the rules, read back from the serialised bytes with real parsers (`roxmltree`
+//! for XML, the only user; `serde_json` for JSON Feed): well-formed, namespaces
+//! declared, required elements present and non-empty, RFC 822 / RFC 3339 dates, unique
+//! IDs, absolute URLs (links, IDs that claim to be permalinks, every URL in content),
+//! complete enclosures. Does not: fix anything, or know how the feeds were made.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use chrono::DateTime;
+use roxmltree::{Document, Node};
+use serde_json::Value;
+use url::Url;
+
+use crate::error::{Error, Location};
+use crate::feeds::relative_urls;
+use crate::urls::FeedKind;
+
+const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
+const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
+
+/// Checks one feed document; `file` is its path under `out/`, for messages.
+pub fn check(file: &Path, kind: FeedKind, bytes: &[u8]) -> Result<(), Vec<Error>> {
+    let shown = Path::new("out").join(file);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        vec![Error::at(
+            Location::file(&shown),
+            format!("self-check: not UTF-8: {e}"),
+        )]
+    })?;
+    let mut c = Checker {
+        shown: &shown,
+        text,
+        errors: Vec::new(),
+    };
+    match kind {
+        FeedKind::Rss | FeedKind::Atom => match Document::parse(text) {
+            Ok(doc) if kind == FeedKind::Rss => c.rss(&doc),
+            Ok(doc) => c.atom(&doc),
+            Err(e) => {
+                let pos = e.pos();
+                c.errors.push(Error::at(
+                    Location::new(&shown, pos.row, pos.col),
+                    format!("self-check: not well-formed XML: {e}"),
+                ));
+            }
+        },
+        FeedKind::Json => c.json(),
+    }
+    match c.errors.is_empty() {
+        true => Ok(()),
+        false => Err(c.errors),
+    }
+}
+
+struct Checker<'a> {
+    shown: &'a Path,
+    text: &'a str,
+    errors: Vec<Error>,
+}
+
+fn child<'a, 'i>(n: Node<'a, 'i>, ns: Option<&str>, name: &str) -> Option<Node<'a, 'i>> {
+    n.children()
+        .find(|c| c.is_element() && c.tag_name().name() == name && c.tag_name().namespace() == ns)
+}
+
+fn children<'a, 'i: 'a>(
+    n: Node<'a, 'i>,
+    ns: Option<&'a str>,
+    name: &'a str,
+) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
+    n.children().filter(move |c| {
+        c.is_element() && c.tag_name().name() == name && c.tag_name().namespace() == ns
+    })
+}
+
+fn text_of(n: Node<'_, '_>) -> String {
+    n.children().filter_map(|c| c.text()).collect()
+}
+
+fn absolute(u: &str) -> bool {
+    Url::parse(u.trim()).is_ok()
+}
+
+/// An address a reader can open: absolute http(s).
+fn web(u: &str) -> bool {
+    Url::parse(u.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
+impl Checker<'_> {
+    fn fail(&mut self, n: Option<Node<'_, '_>>, msg: impl Into<String>) {
+        let at = match n {
+            Some(n) => {
+                let pos = n.document().text_pos_at(n.range().start);
+                Location::new(self.shown, pos.row, pos.col)
+            }
+            None => Location::file(self.shown),
+        };
+        self.errors
+            .push(Error::at(at, format!("self-check: {}", msg.into())));
+    }
+
+    /// Requires a child element with non-empty text; returns it.
+    fn required(&mut self, parent: Node<'_, '_>, ns: Option<&str>, name: &str) -> Option<String> {
+        match child(parent, ns, name).map(|n| (n, text_of(n))) {
+            Some((_, t)) if !t.trim().is_empty() => Some(t),
+            Some((n, _)) => {
+                self.fail(Some(n), format!("<{name}> is empty"));
+                None
+            }
+            None => {
+                self.fail(
+                    Some(parent),
+                    format!("<{}> has no <{name}>", parent.tag_name().name()),
+                );
+                None
+            }
+        }
+    }
+
+    fn url(&mut self, n: Node<'_, '_>, what: &str, value: &str) {
+        if !absolute(value) {
+            self.fail(Some(n), format!("{what} `{value}` is not an absolute URL"));
+        }
+    }
+
+    fn web_url(&mut self, n: Node<'_, '_>, what: &str, value: &str) {
+        if !web(value) {
+            self.fail(
+                Some(n),
+                format!("{what} `{value}` is not an absolute http(s) URL"),
+            );
+        }
+    }
+
+    fn date(&mut self, n: Node<'_, '_>, rfc: u32, value: &str) {
+        let ok = match rfc {
+            822 => DateTime::parse_from_rfc2822(value.trim()).is_ok(),
+            _ => DateTime::parse_from_rfc3339(value.trim()).is_ok(),
+        };
+        if !ok {
+            let name = n.tag_name().name();
+            self.fail(
+                Some(n),
+                format!("<{name}> `{value}` is not an RFC {rfc} date"),
+            );
+        }
+    }
+
+    fn content_urls(&mut self, n: Node<'_, '_>, item: &str, html: &str) {
+        match relative_urls(html) {
+            Ok(found) if found.is_empty() => {}
+            Ok(found) => self.fail(
+                Some(n),
+                format!(
+                    "{item}: URL(s) that are not absolute left in content: {}",
+                    found.join(", ")
+                ),
+            ),
+            Err(msg) => self.fail(Some(n), msg),
+        }
+    }
+
+    fn unique(&mut self, n: Node<'_, '_>, seen: &mut BTreeSet<String>, id: &str) {
+        if !seen.insert(id.to_owned()) {
+            self.fail(Some(n), format!("item ID `{id}` appears twice"));
+        }
+    }
+
+    fn self_link(&mut self, parent: Node<'_, '_>) {
+        let link =
+            children(parent, Some(ATOM_NS), "link").find(|l| l.attribute("rel") == Some("self"));
+        match link.and_then(|l| l.attribute("href").map(|h| (l, h))) {
+            Some((l, href)) => self.web_url(l, "self link", href),
+            None => self.fail(Some(parent), "no atom:link rel=\"self\""),
+        }
+    }
+
+    fn rss(&mut self, doc: &Document<'_>) {
+        let root = doc.root_element();
+        if root.tag_name().name() != "rss" || root.attribute("version") != Some("2.0") {
+            return self.fail(Some(root), "the root element is not <rss version=\"2.0\">");
+        }
+        let Some(channel) = child(root, None, "channel") else {
+            return self.fail(Some(root), "<rss> has no <channel>");
+        };
+        self.required(channel, None, "title");
+        self.required(channel, None, "description");
+        if let Some(link) = self.required(channel, None, "link") {
+            self.web_url(channel, "channel link", &link);
+        }
+        for name in ["pubDate", "lastBuildDate"] {
+            if let Some(d) = child(channel, None, name) {
+                self.date(d, 822, &text_of(d));
+            }
+        }
+        self.self_link(channel);
+        let mut seen = BTreeSet::new();
+        for item in children(channel, None, "item") {
+            self.rss_item(item, &mut seen);
+        }
+    }
+
+    fn rss_item(&mut self, item: Node<'_, '_>, seen: &mut BTreeSet<String>) {
+        let has =
+            |name: &str| child(item, None, name).is_some_and(|n| !text_of(n).trim().is_empty());
+        if !has("title") && !has("description") {
+            self.fail(Some(item), "<item> has neither <title> nor <description>");
+        }
+        if let Some(link) = self.required(item, None, "link") {
+            self.web_url(item, "item link", &link);
+        }
+        if let Some(d) = self
+            .required(item, None, "pubDate")
+            .and(child(item, None, "pubDate"))
+        {
+            self.date(d, 822, &text_of(d));
+        }
+        if let Some(id) = self.required(item, None, "guid") {
+            let guid = child(item, None, "guid").unwrap_or(item);
+            self.unique(guid, seen, &id);
+            if guid.attribute("isPermaLink") != Some("false") {
+                self.web_url(guid, "permalink guid", &id);
+            }
+        }
+        let link = child(item, None, "link").map(text_of).unwrap_or_default();
+        for (ns, name) in [(None, "description"), (Some(CONTENT_NS), "encoded")] {
+            if let Some(n) = child(item, ns, name) {
+                self.content_urls(n, &link, &text_of(n));
+            }
+        }
+        for enc in children(item, None, "enclosure") {
+            let url = enc.attribute("url").unwrap_or_default();
+            self.url(enc, "enclosure url", url);
+            let length = enc.attribute("length").unwrap_or_default();
+            if length.is_empty() || !length.bytes().all(|b| b.is_ascii_digit()) {
+                self.fail(
+                    Some(enc),
+                    format!("enclosure length `{length}` is not a number of bytes"),
+                );
+            }
+            if !enc.attribute("type").unwrap_or_default().contains('/') {
+                self.fail(Some(enc), "enclosure has no media type");
+            }
+        }
+    }
+
+    fn atom(&mut self, doc: &Document<'_>) {
+        let root = doc.root_element();
+        if root.tag_name().name() != "feed" || root.tag_name().namespace() != Some(ATOM_NS) {
+            return self.fail(Some(root), "the root element is not an Atom <feed>");
+        }
+        let ns = Some(ATOM_NS);
+        self.required(root, ns, "title");
+        if let Some(id) = self.required(root, ns, "id") {
+            self.url(root, "feed id", &id);
+        }
+        if let Some(d) = self
+            .required(root, ns, "updated")
+            .and(child(root, ns, "updated"))
+        {
+            self.date(d, 3339, &text_of(d));
+        }
+        self.self_link(root);
+        let mut seen = BTreeSet::new();
+        for entry in children(root, ns, "entry") {
+            self.atom_entry(entry, &mut seen);
+        }
+    }
+
+    fn atom_entry(&mut self, entry: Node<'_, '_>, seen: &mut BTreeSet<String>) {
+        let ns = Some(ATOM_NS);
+        self.required(entry, ns, "title");
+        if let Some(id) = self.required(entry, ns, "id") {
+            let n = child(entry, ns, "id").unwrap_or(entry);
+            self.url(n, "entry id", &id);
+            self.unique(n, seen, &id);
+        }
+        for name in ["updated", "published"] {
+            match child(entry, ns, name) {
+                Some(d) => self.date(d, 3339, &text_of(d)),
+                None if name == "updated" => self.fail(Some(entry), "<entry> has no <updated>"),
+                None => {}
+            }
+        }
+        let mut alternate = false;
+        for link in children(entry, ns, "link") {
+            let href = link.attribute("href").unwrap_or_default();
+            self.url(link, "link href", href);
+            match link.attribute("rel").unwrap_or("alternate") {
+                "alternate" => alternate = true,
+                "enclosure" => {
+                    let len = link.attribute("length").unwrap_or("0");
+                    if !len.bytes().all(|b| b.is_ascii_digit()) || len.is_empty() {
+                        self.fail(
+                            Some(link),
+                            format!("enclosure length `{len}` is not a number of bytes"),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !alternate && child(entry, ns, "content").is_none() {
+            self.fail(
+                Some(entry),
+                "<entry> has neither content nor an alternate link",
+            );
+        }
+        let id = child(entry, ns, "id").map(text_of).unwrap_or_default();
+        for name in ["summary", "content"] {
+            let html = child(entry, ns, name).filter(|n| n.attribute("type") == Some("html"));
+            if let Some(n) = html {
+                self.content_urls(n, &id, &text_of(n));
+            }
+        }
+    }
+
+    fn json(&mut self) {
+        let doc: Value = match serde_json::from_str(self.text) {
+            Ok(v) => v,
+            Err(e) => {
+                let at = Location::new(self.shown, e.line() as u32, e.column() as u32);
+                return self
+                    .errors
+                    .push(Error::at(at, format!("self-check: not JSON: {e}")));
+            }
+        };
+        let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        if s(&doc, "version").as_deref() != Some("https://jsonfeed.org/version/1.1") {
+            self.fail(None, "`version` is not JSON Feed 1.1");
+        }
+        if s(&doc, "title").is_none_or(|t| t.trim().is_empty()) {
+            self.fail(None, "`title` is missing or empty");
+        }
+        for key in ["home_page_url", "feed_url", "next_url"] {
+            if let Some(u) = s(&doc, key).filter(|u| !absolute(u)) {
+                self.fail(None, format!("`{key}` `{u}` is not an absolute URL"));
+            }
+        }
+        let Some(items) = doc.get("items").and_then(Value::as_array) else {
+            return self.fail(None, "`items` is missing");
+        };
+        let mut seen = BTreeSet::new();
+        for (i, item) in items.iter().enumerate() {
+            self.json_item(i, item, &mut seen);
+        }
+    }
+
+    fn json_item(&mut self, i: usize, item: &Value, seen: &mut BTreeSet<String>) {
+        let s = |k: &str| item.get(k).and_then(Value::as_str).map(str::to_owned);
+        let mut fail = |msg: String| self.fail(None, format!("items[{i}]: {msg}"));
+        match s("id").filter(|id| !id.trim().is_empty()) {
+            Some(id) if !seen.insert(id.clone()) => fail(format!("item ID `{id}` appears twice")),
+            Some(_) => {}
+            None => fail("`id` is missing or empty".into()),
+        }
+        for key in ["url", "image"] {
+            if let Some(u) = s(key).filter(|u| !absolute(u)) {
+                fail(format!("`{key}` `{u}` is not an absolute URL"));
+            }
+        }
+        for key in ["date_published", "date_modified"] {
+            match s(key) {
+                Some(d) if DateTime::parse_from_rfc3339(&d).is_err() => {
+                    fail(format!("`{key}` `{d}` is not an RFC 3339 date"))
+                }
+                None if key == "date_published" => fail(format!("`{key}` is missing")),
+                _ => {}
+            }
+        }
+        for a in item
+            .get("attachments")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let url = a.get("url").and_then(Value::as_str).unwrap_or_default();
+            let mime = a
+                .get("mime_type")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if !absolute(url) || !mime.contains('/') {
+                fail(format!(
+                    "attachment `{url}` needs an absolute url and a mime_type"
+                ));
+            }
+        }
+        let html = s("content_html");
+        if html.is_none() && s("content_text").is_none() {
+            fail("has neither `content_html` nor `content_text`".into());
+        }
+        if let Some(found) = html.map(|h| relative_urls(&h)) {
+            match found {
+                Ok(f) if f.is_empty() => {}
+                Ok(f) => fail(format!(
+                    "URL(s) that are not absolute left in content: {}",
+                    f.join(", ")
+                )),
+                Err(msg) => fail(msg),
+            }
+        }
+    }
+}
