@@ -147,6 +147,38 @@ const CASES: &[(&str, Files, &str)] = &[
         "content/a.md:4:8: error: image `nope.png` not found",
     ),
     (
+        "remote enclosure without length",
+        &[(
+            "content/a.md",
+            "---\ntitle: A\ndate: 2024-01-01\nenclosure: https://cdn.example.net/a.mp3\n---\n",
+        )],
+        "content/a.md:4:12: error: enclosure `https://cdn.example.net/a.mp3` is a remote file without `length`",
+    ),
+    (
+        "enclosure not found",
+        &[(
+            "content/a.md",
+            "---\ntitle: A\ndate: 2024-01-01\nenclosure: {url: ep.mp3, type: audio/mpeg}\n---\n",
+        )],
+        "content/a.md:4:12: error: enclosure `ep.mp3` not found under content/",
+    ),
+    (
+        "bad lang",
+        &[(
+            "content/a.md",
+            "---\ntitle: A\ndate: 2024-01-01\nlang: english language\n---\n",
+        )],
+        "content/a.md:4:7: error: `lang` must be a language tag",
+    ),
+    (
+        "config unknown feeds key",
+        &[(
+            "mdfeed.toml",
+            "title = \"T\"\nbase_url = \"https://e.org/\"\n[feeds]\nlimits = 3\n",
+        )],
+        "mdfeed.toml:4:1: error: unknown field `limits`",
+    ),
+    (
         "invalid utf-8",
         &[(
             "content/a.md",

@@ -9,6 +9,7 @@ mod build;
 mod commands;
 mod compat;
 mod errors;
+mod feeds;
 mod fuzz_regressions;
 mod golden;
 mod html_check;
