@@ -9,6 +9,7 @@ mod build;
 mod commands;
 mod compat;
 mod errors;
+mod feed_page;
 mod feeds;
 mod fuzz_regressions;
 mod golden;
