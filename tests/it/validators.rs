@@ -47,7 +47,7 @@ fn python() -> Option<String> {
 fn build(root: &Path) -> (tempfile::TempDir, Vec<PathBuf>) {
     let out = tempfile::tempdir().unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_mdfeed"))
-        .args(["build", "--drafts", "--root"])
+        .args(["build", "--drafts", "--locked", "--root"])
         .arg(root)
         .arg("--out")
         .arg(out.path())
