@@ -37,6 +37,7 @@ use crate::urls::{FeedKind, Scope, Target, TermKind, Urls};
 use crate::validate;
 use read::{Outcome, Parsed, read_defaults, skipped, tally};
 
+use lock::check_unique_ids;
 pub use lock::{Moved, move_id};
 
 /// What the user asked for.
@@ -522,30 +523,4 @@ fn render_all(
         }
     }
     (articles, errors)
-}
-
-/// Two articles with the same feed ID would look like one item to every reader.
-/// (Two equal permalinks are already reported as a page collision.)
-fn check_unique_ids(site: &Site) -> Vec<Error> {
-    let mut seen: HashMap<&str, (&Path, bool)> = HashMap::new();
-    let mut errors = Vec::new();
-    let mut by_path: Vec<&Article> = site.articles.iter().collect();
-    by_path.sort_by(|a, b| a.meta.shown.cmp(&b.meta.shown));
-    for a in by_path {
-        let explicit = !a.id_is_permalink;
-        if let Some((first, first_explicit)) = seen.insert(&a.id, (&a.meta.shown, explicit)) {
-            if !(explicit || first_explicit) {
-                continue;
-            }
-            errors.push(Error::at(
-                Location::file(&a.meta.shown),
-                format!(
-                    "feed ID `{}` is also used by {} (IDs pinned in mdfeed.lock keep an article's first URL; give one of them an `id`)",
-                    a.id,
-                    first.display()
-                ),
-            ));
-        }
-    }
-    errors
 }

@@ -1,6 +1,8 @@
-//! The pipeline's side of `mdfeed.lock`: reading it, pinning new IDs during a build,
-//! and `mdfeed ids mv`. The format and the rules live in `ids`.
+//! The pipeline's side of feed IDs: reading `mdfeed.lock`, pinning new IDs during a
+//! build, `mdfeed ids mv`, and the check that no two articles share an ID. The lock
+//! file's format and rules live in `ids`.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::BuildOptions;
@@ -8,7 +10,7 @@ use crate::config;
 use crate::dates::Date;
 use crate::error::{Error, Location, Result, Warning};
 use crate::ids::{self, Lock};
-use crate::model::Article;
+use crate::model::{Article, Site};
 use crate::output;
 use crate::source;
 
@@ -99,4 +101,30 @@ pub(super) fn pin_ids(
         lock,
         added: assigned.added.len(),
     }))
+}
+
+/// Two articles with the same feed ID would look like one item to every reader.
+/// (Two equal permalinks are already reported as a page collision.)
+pub(super) fn check_unique_ids(site: &Site) -> Vec<Error> {
+    let mut seen: HashMap<&str, (&Path, bool)> = HashMap::new();
+    let mut errors = Vec::new();
+    let mut by_path: Vec<&Article> = site.articles.iter().collect();
+    by_path.sort_by(|a, b| a.meta.shown.cmp(&b.meta.shown));
+    for a in by_path {
+        let explicit = !a.id_is_permalink;
+        if let Some((first, first_explicit)) = seen.insert(&a.id, (&a.meta.shown, explicit)) {
+            if !(explicit || first_explicit) {
+                continue;
+            }
+            errors.push(Error::at(
+                Location::file(&a.meta.shown),
+                format!(
+                    "feed ID `{}` is also used by {} (IDs pinned in mdfeed.lock keep an article's first URL; give one of them an `id`)",
+                    a.id,
+                    first.display()
+                ),
+            ));
+        }
+    }
+    errors
 }
