@@ -147,50 +147,7 @@ pub fn plan(opts: &BuildOptions) -> Result<(BuildReport, Outputs)> {
     let site = Site::new(config, articles);
     let (tax, tax_warnings) = taxonomy::collect(&site, &site.config.feeds);
     warnings.extend(tax_warnings);
-    let views = Views::new(&site, &urls, &tax);
-    let mut outputs = Outputs::default();
-    let mut errors = Vec::new();
-    errors.extend(add_pages(
-        &mut outputs,
-        &templates,
-        &views,
-        (&site, &urls),
-        opts,
-    ));
-    // The listings and the feeds hold every article: on a large site they take a while.
-    let progress = opts.progress.as_deref();
-    progress::stage(progress, "feeds", 2);
-    let generated = Path::new("(generated)");
-    for (file, page) in listings(&templates, &views, &site, &urls, &tax)? {
-        let body = Body::Bytes(page.into_bytes());
-        errors.extend(outputs.add(file, body, generated).err());
-    }
-    progress::advance(progress);
-    let feeds = crate::feeds::build(&site, &urls, &tax)?;
-    progress::advance(progress);
-    let feed_count = feeds.len();
-    // Every feed is read back and checked before anything is written.
-    let checked: Vec<Result<(), Vec<Error>>> = feeds
-        .par_iter()
-        .map(|f| validate::check(&f.file, f.kind, &f.bytes))
-        .collect();
-    errors.extend(checked.into_iter().filter_map(Result::err).flatten());
-    for feed in feeds {
-        let body = Body::Bytes(feed.bytes);
-        errors.extend(outputs.add(feed.file, body, generated).err());
-    }
-    for f in &assets {
-        errors.extend(
-            outputs
-                .add(f.rel.clone(), Body::Copy(f.abs.clone()), &f.shown)
-                .err(),
-        );
-    }
-    errors.extend(check_unique_ids(&site));
-    errors.extend(outputs.check_tree().err());
-    if let Some(e) = Error::gather(errors) {
-        return Err(e);
-    }
+    let (outputs, feed_count) = plan_outputs(opts, &site, (&urls, &tax), &templates, &assets)?;
     warnings.sort();
     report.articles = site.articles.len();
     let report = BuildReport {
@@ -205,6 +162,52 @@ pub fn plan(opts: &BuildOptions) -> Result<(BuildReport, Outputs)> {
         up_to_date: false,
     };
     Ok((report, outputs))
+}
+
+/// Makes every file of `out/` in memory: pages, listings, feeds (each read back and
+/// checked by `validate`) and assets; returns them with the number of feed documents,
+/// or every error (collisions and duplicate IDs included).
+fn plan_outputs(
+    opts: &BuildOptions,
+    site: &Site,
+    (urls, tax): (&Urls, &Taxonomies),
+    templates: &Templates,
+    assets: &[SourceFile],
+) -> Result<(Outputs, usize)> {
+    let views = Views::new(site, urls, tax);
+    let mut outputs = Outputs::default();
+    let mut errors = add_pages(&mut outputs, templates, &views, (site, urls), opts);
+    // The listings and the feeds hold every article: on a large site they take a while.
+    let progress = opts.progress.as_deref();
+    progress::stage(progress, "feeds", 2);
+    let generated = Path::new("(generated)");
+    for (file, page) in listings(templates, &views, site, urls, tax)? {
+        let body = Body::Bytes(page.into_bytes());
+        errors.extend(outputs.add(file, body, generated).err());
+    }
+    progress::advance(progress);
+    let feeds = crate::feeds::build(site, urls, tax)?;
+    progress::advance(progress);
+    let feed_count = feeds.len();
+    let checked: Vec<Result<(), Vec<Error>>> = feeds
+        .par_iter()
+        .map(|f| validate::check(&f.file, f.kind, &f.bytes))
+        .collect();
+    errors.extend(checked.into_iter().filter_map(Result::err).flatten());
+    for feed in feeds {
+        let body = Body::Bytes(feed.bytes);
+        errors.extend(outputs.add(feed.file, body, generated).err());
+    }
+    for f in assets {
+        let body = Body::Copy(f.abs.clone());
+        errors.extend(outputs.add(f.rel.clone(), body, &f.shown).err());
+    }
+    errors.extend(check_unique_ids(site));
+    errors.extend(outputs.check_tree().err());
+    match Error::gather(errors) {
+        Some(e) => Err(e),
+        None => Ok((outputs, feed_count)),
+    }
 }
 
 /// Reads the content folder and reports what it made of it, without rendering pages

@@ -92,6 +92,21 @@ pub(super) fn read(
     raw.map_or_else(|| Ok(FeedsConfig::default()), |r| read_fields(r, at))
 }
 
+/// Reads `limit`: 0 means no limit (`None`).
+fn read_limit(n: &Spanned<i64>, err: &mut dyn FnMut(usize, String)) -> Option<usize> {
+    match usize::try_from(*n.get_ref()) {
+        Ok(0) => None,
+        Ok(n) => Some(n),
+        Err(_) => {
+            err(
+                n.span().start,
+                "`feeds.limit` must be 0 (no limit) or more".into(),
+            );
+            None
+        }
+    }
+}
+
 /// Reads `formats`; the result is in `FeedKind::ALL` order, without duplicates.
 fn read_formats(
     list: &Spanned<Vec<Spanned<String>>>,
@@ -139,20 +154,7 @@ fn read_fields(
     let mut errors = Vec::new();
     let mut err = |offset: usize, msg: String| errors.push(Error::at(at(offset), msg));
     let formats = formats.map_or(defaults.formats, |list| read_formats(&list, &mut err));
-    let limit = match limit {
-        None => defaults.limit,
-        Some(n) => match usize::try_from(*n.get_ref()) {
-            Ok(0) => None,
-            Ok(n) => Some(n),
-            Err(_) => {
-                err(
-                    n.span().start,
-                    "`feeds.limit` must be 0 (no limit) or more".into(),
-                );
-                None
-            }
-        },
-    };
+    let limit = limit.map_or(defaults.limit, |n| read_limit(&n, &mut err));
     let content = match content {
         None => defaults.content,
         Some(c) => ContentPolicy::parse(c.get_ref()).unwrap_or_else(|msg| {
