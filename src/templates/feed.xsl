@@ -1,5 +1,5 @@
 <?xml version="1.0" encoding="utf-8"?>
-<!-- Shows an RSS or Atom feed of {{ site.title }} as a page when someone opens it in a browser.
+<!-- Shows an RSS or Atom feed of this site as a page when someone opens it in a browser.
      Feed readers ignore this file. -->
 <xsl:stylesheet version="1.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"

@@ -310,6 +310,11 @@ fn stylesheet_is_referenced_and_can_be_turned_off() {
     roxmltree::Document::parse(&xsl).expect("feed.xsl is well-formed XML");
     assert!(xsl.contains("How to subscribe") || xsl.contains("To subscribe"));
     assert!(!site.read("feed.json").contains("xml-stylesheet"));
+    // Whatever the site's title, the stylesheet stays well-formed XML.
+    let odd = Site::with_config(&CONFIG.replace("Test Site", "A -- B & <C> \\\"D\\\""));
+    odd.write("content/a.md", article("A", "2024-01-01", "", "x\n"));
+    odd.build();
+    roxmltree::Document::parse(&odd.read("feed.xsl")).expect("feed.xsl stays well-formed");
     let off = site_with("stylesheet = false\n", 1);
     off.build();
     assert!(!off.read("rss.xml").contains("xml-stylesheet"));
