@@ -62,3 +62,10 @@ fn check_fixture(case: &str) {
 fn basic_blog() {
     check_fixture("basic_blog");
 }
+
+/// Archives (limit 2), a tag in two spellings, enclosures, an image, languages,
+/// per-article content policies and a WebSub hub.
+#[test]
+fn feeds_blog() {
+    check_fixture("feeds_blog");
+}
