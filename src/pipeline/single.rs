@@ -14,6 +14,7 @@ use crate::render::{Templates, Views};
 use crate::source::{self, Kind, SourceFile};
 use crate::taxonomy::Taxonomies;
 use crate::urls::Urls;
+use crate::validate;
 
 /// One article built on its own: its page, and each feed holding only it.
 #[derive(Debug)]
@@ -68,6 +69,12 @@ pub fn build_single(
     let tax = Taxonomies::default();
     let page = templates.article(&Views::new(&site, &urls, &tax), article)?;
     let feeds = crate::feeds::build(&site, &urls, &tax)?;
+    // Checked as a build checks them, so fuzzing the whole path also finds invalid feeds.
+    for f in &feeds {
+        validate::check(&f.file, f.kind, &f.bytes).map_err(|errors| {
+            Error::gather(errors).unwrap_or_else(|| Error::at(file.at(1, 1), "invalid feed"))
+        })?;
+    }
     Ok(Some(Single {
         page,
         feeds: feeds.into_iter().map(|f| f.bytes).collect(),
