@@ -56,7 +56,7 @@ impl State {
 }
 
 /// Builds a fingerprint from named parts, in the order given.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Fingerprint {
     hasher: blake3::Hasher,
 }

@@ -99,10 +99,10 @@ pub struct BuildReport {
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     // Taken before reading anything: a file saved during the build makes the next
     // build differ from this fingerprint, so it is never missed.
-    let fingerprint = opts.write.then(|| fresh::fingerprint(opts)).flatten();
-    if let Some(report) = fingerprint
-        .as_deref()
-        .and_then(|f| fresh::unchanged(opts, f))
+    let mut inputs = opts.write.then(|| fresh::fingerprint(opts)).flatten();
+    if let Some(report) = inputs
+        .as_ref()
+        .and_then(|i| fresh::unchanged(opts, &i.finish()))
     {
         return Ok(report);
     }
@@ -115,10 +115,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
         report.write = Some(outputs.commit_counting(&out_dir, &advance)?);
         if let Some(update) = report.lock.take() {
             // The one file written outside out/: see `output::write_beside_content`.
-            output::write_beside_content(&update.path, update.lock.render()?.as_bytes())?;
+            let text = update.lock.render()?;
+            output::write_beside_content(&update.path, text.as_bytes())?;
+            inputs = inputs.map(|i| i.with_lock(text.into_bytes()));
         }
-        if let Some(f) = fingerprint {
-            fresh::record(&out_dir, f, &report)?;
+        if let Some(i) = inputs {
+            fresh::record(&out_dir, i.finish(), &report)?;
         }
     }
     Ok(report)

@@ -12,18 +12,47 @@ use crate::error::Result;
 use crate::output::{self, WriteReport};
 use crate::source;
 
+/// The lock file's name: hashed apart, because a build may write it (new IDs).
+const LOCK: &str = "mdfeed.lock";
+
+/// Everything a build reads, hashed, with the lock file kept apart: a build that pins
+/// new IDs records the inputs as it leaves them, so the next build is up to date.
+pub(super) struct Inputs {
+    rest: Fingerprint,
+    lock: Option<Vec<u8>>,
+}
+
+impl Inputs {
+    /// Returns the same inputs with the lock file this build wrote.
+    pub(super) fn with_lock(self, lock: Vec<u8>) -> Inputs {
+        Inputs {
+            lock: Some(lock),
+            ..self
+        }
+    }
+
+    /// Returns the fingerprint as hex.
+    pub(super) fn finish(&self) -> String {
+        let mut f = self.rest.clone();
+        match &self.lock {
+            Some(bytes) => f.part(LOCK, bytes),
+            None => f.part(&format!("{LOCK} (none)"), b""),
+        }
+        f.finish()
+    }
+}
+
 /// Returns the fingerprint of everything the build reads, or `None` when something
 /// cannot be read (the full build then reports it properly).
-pub(super) fn fingerprint(opts: &BuildOptions) -> Option<String> {
+pub(super) fn fingerprint(opts: &BuildOptions) -> Option<Inputs> {
     let mut f = Fingerprint::new();
     let options = format!("{}|{}|{:?}", opts.drafts, opts.future, opts.base_url);
     f.part("options", options.as_bytes());
-    for name in [config::FILE_NAME, "mdfeed.lock"] {
-        match source::read_optional(&opts.root.join(name)).ok()? {
-            Some(bytes) => f.part(name, &bytes),
-            None => f.part(&format!("{name} (none)"), b""),
-        }
+    match source::read_optional(&opts.root.join(config::FILE_NAME)).ok()? {
+        Some(bytes) => f.part(config::FILE_NAME, &bytes),
+        None => f.part(&format!("{} (none)", config::FILE_NAME), b""),
     }
+    let lock = source::read_optional(&opts.root.join(LOCK)).ok()?;
     let shown = config::display_path(&opts.root);
     for t in source::read_templates(&opts.root.join("templates"), &shown.join("templates")).ok()? {
         f.part(&t.name, t.text.as_bytes());
@@ -39,7 +68,7 @@ pub(super) fn fingerprint(opts: &BuildOptions) -> Option<String> {
     for (file, digest) in files.iter().zip(digests) {
         f.part(&file.rel.to_string_lossy(), &digest?);
     }
-    Some(f.finish())
+    Some(Inputs { rest: f, lock })
 }
 
 /// Returns the report of the last build when nothing changed since.

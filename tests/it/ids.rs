@@ -187,3 +187,22 @@ fn diff_flags_an_id_change_and_exits_4() {
     let file = site.run(&["diff", "published/rss.xml", "out/rss.xml"]);
     assert_eq!(file.status.code(), Some(4));
 }
+
+#[test]
+fn a_build_that_pins_ids_leaves_the_next_one_up_to_date() {
+    let site = Site::new();
+    site.write("content/a.md", article("A", "2024-01-01", "", "x\n"));
+    let first = site.build();
+    assert!(stderr(&first).contains("pinned"), "{}", stderr(&first));
+    // The lock file this build wrote is an input of the next one: recorded as written.
+    let second = site.build();
+    assert!(
+        stderr(&second).contains("up to date"),
+        "{}",
+        stderr(&second)
+    );
+    site.write("content/b.md", article("B", "2024-01-02", "", "y\n"));
+    let third = site.build();
+    assert!(stderr(&third).contains("pinned the feed IDs of 1 new article"));
+    assert!(stderr(&site.build()).contains("up to date"));
+}
