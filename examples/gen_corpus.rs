@@ -382,6 +382,13 @@ timezone = "UTC"
 
 [author]
 name = "Bench Writer"
+
+# What the benchmark measures: every article in every feed, with full content
+# (more than Hugo's one RSS feed), plus tag and category pages and feeds.
+[feeds]
+formats = ["rss", "atom", "json"]
+limit = 0
+content = "both"
 "#;
 
 fn run() -> Result<(), String> {

@@ -191,9 +191,10 @@ fn plan_outputs(
     let feeds = crate::feeds::build(site, urls, tax)?;
     progress::advance(progress);
     let feed_count = feeds.len();
+    let seen = validate::CheckedHtml::default();
     let checked: Vec<Result<(), Vec<Error>>> = feeds
         .par_iter()
-        .map(|f| validate::check(&f.file, f.kind, &f.bytes))
+        .map(|f| validate::check_with(&f.file, f.kind, &f.bytes, &seen))
         .collect();
     errors.extend(checked.into_iter().filter_map(Result::err).flatten());
     for feed in feeds {

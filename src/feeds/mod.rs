@@ -17,6 +17,7 @@ use std::path::PathBuf;
 
 use chrono::DateTime;
 use quick_xml::escape::escape;
+use rayon::prelude::*;
 
 use crate::config::{ContentPolicy, Person};
 use crate::dates::Date;
@@ -89,23 +90,23 @@ pub(crate) struct Entry<'a> {
 /// Builds every feed document of the site: the site's, one per term, and archive pages.
 pub fn build(site: &Site, urls: &Urls, tax: &Taxonomies) -> Result<Vec<Feed>> {
     let policy = site.config.feeds.content;
+    // Per article and per document the work is independent; both run in parallel and
+    // `collect` keeps the order, so the output does not depend on scheduling.
     let entries = site
         .articles
-        .iter()
+        .par_iter()
         .map(|a| entry(a, urls, policy))
         .collect::<Result<Vec<_>>>()?;
     let c = &site.config;
-    let mut out = Vec::new();
     let all: Vec<usize> = (0..entries.len()).collect();
-    let whole = Group {
+    let mut groups = vec![Group {
         scope: Scope::Site,
         title: xml_safe(&c.title).into_owned(),
         description: xml_safe(&c.description).into_owned(),
         items: &all,
-    };
-    write_group(site, urls, &whole, &entries, &mut out)?;
+    }];
     for term in &tax.terms {
-        let group = Group {
+        groups.push(Group {
             scope: Scope::Term(term.kind, &term.slug),
             title: xml_safe(&format!("{} – {}", c.title, term.name)).into_owned(),
             description: xml_safe(&format!(
@@ -116,8 +117,18 @@ pub fn build(site: &Site, urls: &Urls, tax: &Taxonomies) -> Result<Vec<Feed>> {
             ))
             .into_owned(),
             items: &term.articles,
-        };
-        write_group(site, urls, &group, &entries, &mut out)?;
+        });
+    }
+    let docs: Vec<Result<Vec<Feed>>> = groups
+        .par_iter()
+        .map(|group| {
+            let mut out = Vec::new();
+            write_group(site, urls, group, &entries, &mut out).map(|()| out)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for doc in docs {
+        out.extend(doc?);
     }
     Ok(out)
 }
@@ -265,9 +276,22 @@ fn xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
 }
 
+/// Does `s` hold only characters XML allows? A byte scan: every forbidden character is
+/// an ASCII control byte or one of the two three-byte sequences of U+FFFE and U+FFFF,
+/// and this runs over every byte of every feed.
+fn all_xml_chars(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    !bytes
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        && !bytes
+            .windows(3)
+            .any(|w| w[0] == 0xEF && w[1] == 0xBF && (w[2] == 0xBE || w[2] == 0xBF))
+}
+
 /// Removes characters that XML 1.0 does not allow; one stray byte must not break a feed.
 pub(crate) fn xml_safe(s: &str) -> Cow<'_, str> {
-    if s.chars().all(xml_char) {
+    if all_xml_chars(s) {
         Cow::Borrowed(s)
     } else {
         Cow::Owned(s.chars().filter(|&c| xml_char(c)).collect())
@@ -303,6 +327,11 @@ mod tests {
     fn forbidden_characters_are_removed() {
         assert_eq!(xml_safe("a\u{1}b\u{0}c\td\u{FFFF}"), "abc\td");
         assert!(matches!(xml_safe("plain"), Cow::Borrowed(_)));
+        assert!(matches!(
+            xml_safe("ü \u{FFFD} \u{10FFFF} \t\r\n"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(xml_safe("a\u{FFFE}b"), "ab");
     }
 
     #[test]
