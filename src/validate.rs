@@ -397,6 +397,7 @@ impl Checker<'_> {
 
     fn json_item(&mut self, i: usize, item: &Value, seen: &mut BTreeSet<String>) {
         let s = |k: &str| item.get(k).and_then(Value::as_str).map(str::to_owned);
+        let checked = self.seen;
         let mut fail = |msg: String| self.fail(None, format!("items[{i}]: {msg}"));
         match s("id").filter(|id| !id.trim().is_empty()) {
             Some(id) if !seen.insert(id.clone()) => fail(format!("item ID `{id}` appears twice")),
@@ -438,9 +439,10 @@ impl Checker<'_> {
         if html.is_none() && s("content_text").is_none() {
             fail("has neither `content_html` nor `content_text`".into());
         }
-        if let Some(found) = html.map(|h| relative_urls(&h)) {
+        let unchecked = html.filter(|h| !checked.contains(CheckedHtml::key(h)));
+        if let Some((key, found)) = unchecked.map(|h| (CheckedHtml::key(&h), relative_urls(&h))) {
             match found {
-                Ok(f) if f.is_empty() => {}
+                Ok(f) if f.is_empty() => checked.insert(key),
                 Ok(f) => fail(format!(
                     "URL(s) that are not absolute left in content: {}",
                     f.join(", ")
