@@ -159,40 +159,13 @@ pub fn render_short(text: &str, literals: &[String]) -> (String, String) {
     (html, plain)
 }
 
-fn rewrite_link<'a>(event: Event<'a>, resolve: &dyn Fn(&str) -> Option<String>) -> Event<'a> {
-    match event {
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => {
-            let dest_url =
-                resolve_unless_literal(&dest_url, resolve).map_or(dest_url, CowStr::from);
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            })
-        }
-        Event::Start(Tag::Image {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => {
-            let dest_url =
-                resolve_unless_literal(&dest_url, resolve).map_or(dest_url, CowStr::from);
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            })
-        }
-        other => other,
+fn rewrite_link<'a>(mut event: Event<'a>, resolve: &dyn Fn(&str) -> Option<String>) -> Event<'a> {
+    if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &mut event
+        && let Some(resolved) = resolve_unless_literal(dest_url, resolve)
+    {
+        *dest_url = CowStr::from(resolved);
     }
+    event
 }
 
 /// A destination holding a literal is dropped later; it names no file.
