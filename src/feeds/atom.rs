@@ -54,7 +54,7 @@ pub(super) fn write(ch: &Channel<'_>, entries: &[&Entry<'_>]) -> Result<Vec<u8>,
         // they share its ID.
         id: ch.home.clone(),
         updated: ch.updated,
-        authors: ch.author.map(person).into_iter().collect(),
+        authors: feed_authors(ch, entries),
         links,
         subtitle: Some(Text::plain(ch.description.clone())),
         generator: Some(Generator {
@@ -105,6 +105,19 @@ fn link(href: &str, rel: &str, mime: Option<&str>) -> Link {
         rel: rel.to_owned(),
         mime_type: mime.map(str::to_owned),
         ..Link::default()
+    }
+}
+
+/// RFC 4287 §4.1.1: a feed needs an author unless every entry has one. Without a site
+/// author, the site (its title) stands in, as the party that publishes the feed.
+fn feed_authors(ch: &Channel<'_>, entries: &[&Entry<'_>]) -> Vec<AtomPerson> {
+    match ch.author {
+        Some(p) => vec![person(p)],
+        None if entries.iter().any(|e| e.authors.is_empty()) => vec![AtomPerson {
+            name: ch.title.clone(),
+            ..AtomPerson::default()
+        }],
+        None => Vec::new(),
     }
 }
 

@@ -342,3 +342,17 @@ fn the_example_site_builds() {
             .any(|c| c.term == "China / Politics")
     );
 }
+
+#[test]
+fn an_atom_feed_always_has_an_author() {
+    // RFC 4287 4.1.1: without a site author and with an entry that has none, the
+    // feed itself needs one; the site stands in.
+    let config = crate::util::CONFIG.replace("[author]\nname = \"Site Author\"\n", "");
+    let site = Site::with_config(&config);
+    site.write("content/a.md", article("A", "2024-01-01", "", "x\n"));
+    site.build();
+    let atom = site.feed("atom.xml");
+    assert!(atom.entries[0].authors.is_empty());
+    let names: Vec<String> = atom.authors.iter().filter_map(|p| p.name.clone()).collect();
+    assert_eq!(names, ["Test Site"]);
+}
