@@ -154,31 +154,23 @@ fn yaml(fm: &str, first_line: u32) -> Result<Fields, FrontMatterError> {
                 (k, field)
             })
             .collect()),
-        Err(e @ serde_saphyr::Error::Budget { .. }) => {
-            let (line, col) = e
-                .location()
-                .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
-            Err(FrontMatterError {
-                line: first_line + line.saturating_sub(1),
-                col,
-                msg: format!(
-                    "YAML front matter is too large or too deeply nested (more than {MAX_NODES} values \
-                     after expanding aliases, or 32 levels): {}",
-                    strip_location(&e.to_string())
-                ),
-            })
-        }
         Err(e) => {
             let (line, col) = e
                 .location()
                 .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
+            let detail = strip_location(&e.to_string()).to_owned();
+            let msg = if matches!(e, serde_saphyr::Error::Budget { .. }) {
+                format!(
+                    "YAML front matter is too large or too deeply nested (more than {MAX_NODES} values \
+                     after expanding aliases, or 32 levels): {detail}"
+                )
+            } else {
+                format!("invalid YAML front matter: {detail}")
+            };
             Err(FrontMatterError {
                 line: first_line + line.saturating_sub(1),
                 col,
-                msg: format!(
-                    "invalid YAML front matter: {}",
-                    strip_location(&e.to_string())
-                ),
+                msg,
             })
         }
     }
