@@ -188,10 +188,10 @@ fn plan_outputs(
         errors.extend(outputs.add(file, body, generated).err());
     }
     progress::advance(progress);
-    let feeds = crate::feeds::build(site, urls, tax)?;
+    let seen = validate::CheckedHtml::default();
+    let feeds = crate::feeds::build(site, urls, tax, &seen)?;
     progress::advance(progress);
     let feed_count = feeds.len();
-    let seen = validate::CheckedHtml::default();
     let checked: Vec<Result<(), Vec<Error>>> = feeds
         .par_iter()
         .map(|f| validate::check_with(&f.file, f.kind, &f.bytes, &seen))

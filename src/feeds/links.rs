@@ -3,20 +3,32 @@
 //! Owns: rewriting every URL attribute of an article's HTML against its page URL, and
 //! finding any that is still relative (for `validate`). The only user of `lol_html`.
 
+use std::cell::Cell;
+
+use lol_html::html_content::Element;
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 use url::Url;
 
 use crate::urls::Urls;
 
 /// Makes every URL in `html` absolute (see `Urls::absolute_link`), by rewriting the
-/// attributes of the parsed HTML, so the content works in every feed reader.
-pub(crate) fn absolutize(html: &str, page: &str, urls: &Urls) -> Result<String, String> {
+/// attributes of the parsed HTML, so the content works in every feed reader. Also says
+/// whether every URL it left is absolute (a value that cannot be joined stays as it
+/// is), which spares `validate` parsing the same HTML a second time.
+pub(crate) fn absolutize(html: &str, page: &str, urls: &Urls) -> Result<(String, bool), String> {
     let page = Url::parse(page).map_err(|e| format!("bad article URL `{page}`: {e}"))?;
+    let all_absolute = Cell::new(true);
     let join = |v: &str| urls.absolute_link(&page, v).unwrap_or_else(|| v.to_owned());
+    let set = |el: &mut Element<'_, '_>, attr: &str, value: String| {
+        if relative_in(attr, &value).next().is_some() {
+            all_absolute.set(false);
+        }
+        el.set_attribute(attr, &value)
+    };
     let rewrite = |attr: &'static str| {
         element!(format!("[{attr}]"), move |el| {
             if let Some(v) = el.get_attribute(attr) {
-                el.set_attribute(attr, &join(&v))?;
+                set(el, attr, join(&v))?;
             }
             Ok(())
         })
@@ -33,7 +45,7 @@ pub(crate) fn absolutize(html: &str, page: &str, urls: &Urls) -> Result<String, 
                     }
                 })
                 .collect();
-            el.set_attribute("srcset", &joined.join(", "))?;
+            set(el, "srcset", joined.join(", "))?;
         }
         Ok(())
     });
@@ -42,11 +54,24 @@ pub(crate) fn absolutize(html: &str, page: &str, urls: &Urls) -> Result<String, 
         .append_element_content_handler(rewrite("src"))
         .append_element_content_handler(rewrite("poster"))
         .append_element_content_handler(srcset);
-    rewrite_str(html, settings).map_err(|e| format!("cannot rewrite HTML: {e}"))
+    let out = rewrite_str(html, settings).map_err(|e| format!("cannot rewrite HTML: {e}"))?;
+    Ok((out, all_absolute.get()))
 }
 
 /// The attributes that hold one URL each (`srcset` holds several).
 const URL_ATTRS: [&str; 3] = ["href", "src", "poster"];
+
+/// The URLs of one attribute value that are not absolute (a `srcset` holds several).
+fn relative_in<'v>(attr: &str, value: &'v str) -> impl Iterator<Item = &'v str> {
+    let urls: Vec<&str> = match attr {
+        "srcset" => value
+            .split(',')
+            .filter_map(|c| c.split_whitespace().next())
+            .collect(),
+        _ => vec![value.trim()],
+    };
+    urls.into_iter().filter(|u| Url::parse(u).is_err())
+}
 
 /// Returns every URL in `html` (`href`, `src`, `poster`, `srcset` candidates) that is
 /// not absolute, as `attr="value"`.
@@ -56,14 +81,7 @@ pub(crate) fn relative_urls(html: &str) -> Result<Vec<String>, String> {
         let found = &found;
         element!(format!("[{attr}]"), move |el| {
             if let Some(v) = el.get_attribute(attr) {
-                let urls: Vec<String> = if attr == "srcset" {
-                    v.split(',')
-                        .filter_map(|c| c.split_whitespace().next().map(str::to_owned))
-                        .collect()
-                } else {
-                    vec![v.trim().to_owned()]
-                };
-                for u in urls.into_iter().filter(|u| Url::parse(u).is_err()) {
+                for u in relative_in(attr, &v) {
                     found.borrow_mut().push(format!("{attr}=\"{u}\""));
                 }
             }
@@ -86,7 +104,8 @@ mod tests {
     fn every_kind_of_relative_url_becomes_absolute() {
         let html = r##"<a href="/x">a</a><a href="../y">b</a><a href="#f">c</a><img src="p.png" srcset="p1.png 1x, /p2.png 2x"><video poster="v.jpg"></video><a href="https://o.org/">d</a>"##;
         let urls = Urls::new(Url::parse("https://e.org/").unwrap());
-        let out = absolutize(html, "https://e.org/news/a/", &urls).unwrap();
+        let (out, all_absolute) = absolutize(html, "https://e.org/news/a/", &urls).unwrap();
+        assert!(all_absolute);
         for want in [
             r#"href="https://e.org/x""#,
             r#"href="https://e.org/news/y""#,
@@ -108,7 +127,17 @@ mod tests {
             ["href=\"/x\"", "srcset=\"p2.png\""]
         );
         let urls = Urls::new(Url::parse("https://e.org/").unwrap());
-        let fixed = absolutize(html, "https://e.org/a/", &urls).unwrap();
+        let (fixed, all_absolute) = absolutize(html, "https://e.org/a/", &urls).unwrap();
+        assert!(all_absolute);
         assert!(relative_urls(&fixed).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_url_that_cannot_be_joined_is_reported() {
+        let urls = Urls::new(Url::parse("https://e.org/").unwrap());
+        let html = r#"<a href="http://[bad">x</a><img src="/ok.png">"#;
+        let (out, all_absolute) = absolutize(html, "https://e.org/a/", &urls).unwrap();
+        assert!(!all_absolute, "{out}");
+        assert_eq!(relative_urls(&out).unwrap(), ["href=\"http://[bad\""]);
     }
 }

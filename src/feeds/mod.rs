@@ -25,6 +25,7 @@ use crate::error::{Error, Location, Result};
 use crate::model::{Article, Enclosure, Image, Site};
 use crate::taxonomy::Taxonomies;
 use crate::urls::{FeedKind, Scope, Urls};
+use crate::validate::CheckedHtml;
 
 pub(crate) use links::relative_urls;
 
@@ -88,14 +89,21 @@ pub(crate) struct Entry<'a> {
 }
 
 /// Builds every feed document of the site: the site's, one per term, and archive pages.
-pub fn build(site: &Site, urls: &Urls, tax: &Taxonomies) -> Result<Vec<Feed>> {
+/// Content HTML whose every URL `links` made absolute is vouched for in `checked`, so
+/// the self-check does not parse it again.
+pub fn build(
+    site: &Site,
+    urls: &Urls,
+    tax: &Taxonomies,
+    checked: &CheckedHtml,
+) -> Result<Vec<Feed>> {
     let policy = site.config.feeds.content;
     // Per article and per document the work is independent; both run in parallel and
     // `collect` keeps the order, so the output does not depend on scheduling.
     let entries = site
         .articles
         .par_iter()
-        .map(|a| entry(a, urls, policy))
+        .map(|a| entry(a, urls, policy, checked))
         .collect::<Result<Vec<_>>>()?;
     let c = &site.config;
     let all: Vec<usize> = (0..entries.len()).collect();
@@ -105,7 +113,7 @@ pub fn build(site: &Site, urls: &Urls, tax: &Taxonomies) -> Result<Vec<Feed>> {
         description: xml_safe(&c.description).into_owned(),
         items: &all,
     }];
-    for term in &tax.terms {
+    for term in tax.terms.iter().filter(|_| c.feeds.term_feeds) {
         groups.push(Group {
             scope: Scope::Term(term.kind, &term.slug),
             title: xml_safe(&format!("{} – {}", c.title, term.name)).into_owned(),
@@ -226,12 +234,21 @@ fn with_stylesheet(xml: Vec<u8>, href: &str) -> std::result::Result<Vec<u8>, Str
     Ok(out)
 }
 
-fn entry<'a>(a: &'a Article, urls: &Urls, site_policy: ContentPolicy) -> Result<Entry<'a>> {
+fn entry<'a>(
+    a: &'a Article,
+    urls: &Urls,
+    site_policy: ContentPolicy,
+    checked: &CheckedHtml,
+) -> Result<Entry<'a>> {
     let m = &a.meta;
     let absolute = |html: &str| {
-        links::absolutize(html, &a.url, urls)
-            .map(|h| xml_safe(&h).into_owned())
-            .map_err(|msg| Error::at(Location::file(&m.shown), msg))
+        let (html, all_absolute) = links::absolutize(html, &a.url, urls)
+            .map_err(|msg| Error::at(Location::file(&m.shown), msg))?;
+        let html = xml_safe(&html).into_owned();
+        if all_absolute {
+            checked.vouch(&html);
+        }
+        Ok(html)
     };
     let summary = match a.summary_html.trim().is_empty() {
         true => None,
