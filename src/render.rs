@@ -240,6 +240,8 @@ pub struct Views<'a> {
     site: SiteView<'a>,
     articles: &'a [Article],
     formats: &'a [FeedKind],
+    /// Tag and category pages link feeds of their own.
+    term_feeds: bool,
     urls: &'a Urls,
     tax: &'a Taxonomies,
 }
@@ -267,6 +269,7 @@ impl<'a> Views<'a> {
             },
             articles: &site.articles,
             formats: &c.feeds.formats,
+            term_feeds: c.feeds.term_feeds,
             urls,
             tax,
         }
@@ -288,7 +291,10 @@ fn feed_links(formats: &[FeedKind], urls: &Urls, scope: &Scope<'_>, title: &str)
 fn term_view<'a>(v: &Views<'a>, t: &'a Term) -> TermView<'a> {
     let scope = Scope::Term(t.kind, &t.slug);
     let title = format!("{} – {}", v.site.title, t.name);
-    let feeds = feed_links(v.formats, v.urls, &scope, &title);
+    let feeds = match v.term_feeds {
+        true => feed_links(v.formats, v.urls, &scope, &title),
+        false => Vec::new(),
+    };
     TermView {
         name: &t.name,
         kind: t.kind.label(),

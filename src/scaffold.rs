@@ -48,6 +48,24 @@ timezone = {timezone}
 # name = "Your Name"
 # email = "you@example.org"
 # uri = "https://example.org/about/"
+
+# The feeds. Every key is shown with its default.
+[feeds]
+# Which formats are written, for the site and for each tag and category.
+# formats = ["rss", "atom", "json"]
+# Items per feed document; older items go to archive pages (RFC 5005). 0: all in one.
+# limit = 20
+# What an item carries: "full", "summary" or "both".
+# content = "both"
+# A page and feeds per tag and per category.
+# tags = true
+# categories = true
+# false: tag and category pages without feeds of their own.
+# term_feeds = true
+# XML feeds point browsers at out/feed.xsl, so a click on a feed shows a page.
+# stylesheet = true
+# A WebSub hub announced in every feed (default: none).
+# hub = "https://hub.example.org/"
 "#;
 
 const WELCOME_BODY: &str = r#"

@@ -19,6 +19,7 @@ pub(super) struct RawFeeds {
     hub: Option<Spanned<String>>,
     tags: Option<bool>,
     categories: Option<bool>,
+    term_feeds: Option<bool>,
     stylesheet: Option<bool>,
 }
 
@@ -63,6 +64,9 @@ pub struct FeedsConfig {
     pub tags: bool,
     /// Write a feed and a page per category (default: true).
     pub categories: bool,
+    /// Give each tag and category page its own feeds (default: true); `false` keeps the
+    /// pages and writes only the site's feeds.
+    pub term_feeds: bool,
     /// Reference an XSLT stylesheet from the XML feeds (default: true).
     pub stylesheet: bool,
 }
@@ -79,6 +83,7 @@ impl Default for FeedsConfig {
             hub: None,
             tags: true,
             categories: true,
+            term_feeds: true,
             stylesheet: true,
         }
     }
@@ -148,6 +153,7 @@ fn read_fields(
         hub,
         tags,
         categories,
+        term_feeds,
         stylesheet,
     } = raw;
     let defaults = FeedsConfig::default();
@@ -180,6 +186,7 @@ fn read_fields(
         hub,
         tags: tags.unwrap_or(defaults.tags),
         categories: categories.unwrap_or(defaults.categories),
+        term_feeds: term_feeds.unwrap_or(defaults.term_feeds),
         stylesheet: stylesheet.unwrap_or(defaults.stylesheet),
     };
     if errors.is_empty() {
@@ -219,14 +226,14 @@ mod tests {
     #[test]
     fn feeds_every_key() {
         let f = feeds(
-            "formats = [\"json\", \"rss\"]\nlimit = 0\ncontent = \"summary\"\nhub = \"https://hub.example/\"\ntags = false\ncategories = false\nstylesheet = false\n",
+            "formats = [\"json\", \"rss\"]\nlimit = 0\ncontent = \"summary\"\nhub = \"https://hub.example/\"\ntags = false\ncategories = false\nterm_feeds = false\nstylesheet = false\n",
         )
         .unwrap();
         assert_eq!(f.formats, [FeedKind::Rss, FeedKind::Json]);
         assert_eq!(f.limit, None);
         assert_eq!(f.content, ContentPolicy::Summary);
         assert_eq!(f.hub.unwrap().as_str(), "https://hub.example/");
-        assert!(!f.tags && !f.categories && !f.stylesheet);
+        assert!(!f.tags && !f.categories && !f.term_feeds && !f.stylesheet);
         assert_eq!(feeds("limit = 5\n").unwrap().limit, Some(5));
         assert_eq!(
             feeds("content = \"full\"\n").unwrap().content,

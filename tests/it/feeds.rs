@@ -295,6 +295,26 @@ fn tags_and_categories_get_pages_and_feeds_and_folded_slugs_merge() {
 }
 
 #[test]
+fn term_feeds_false_keeps_the_term_pages_without_feeds() {
+    let site = site_with("term_feeds = false\n", 3);
+    site.build();
+    let page = site.read("tags/even/index.html");
+    assert!(page.contains("Post 2") && page.contains("Post 0"), "{page}");
+    // Only the site's feeds are linked: no subscribe line, no autodiscovery of a tag feed.
+    assert!(!page.contains("subscribe:") && !page.contains("tags&#x2f;even&#x2f;rss.xml"));
+    assert!(page.contains("&#x2f;site&#x2f;rss.xml"), "{page}");
+    let tags = site.out().join("tags");
+    let files: Vec<String> = walkdir::WalkDir::new(&tags)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(&tags).unwrap().display().to_string())
+        .collect();
+    assert!(files.iter().all(|f| f.ends_with("index.html")), "{files:?}");
+    assert_eq!(items(&site, "atom.xml").len(), 3);
+}
+
+#[test]
 fn stylesheet_is_referenced_and_can_be_turned_off() {
     let site = site_with("", 1);
     site.build();
