@@ -52,6 +52,11 @@ pub struct Rendered {
     pub summary_from: SummaryFrom,
     /// The literals shown as stray text in the page (not in code), by index.
     pub shown_literals: BTreeSet<usize>,
+    /// The body holds HTML the author wrote (other than a plain comment such as
+    /// `<!-- more -->`). Without it, every tag in `html` and `summary_html` is the
+    /// renderer's own: a `<` in text is escaped, attribute values are quoted and hold
+    /// no `"`, `<` or `>`, and every URL is the value of an `href` or `src`.
+    pub raw_html: bool,
 }
 
 /// Returns the one set of Markdown extensions mdfeed supports.
@@ -71,6 +76,7 @@ pub fn render(body: &Body<'_>, resolve: &dyn Fn(&str) -> Option<String>) -> Rend
     let mut page = events.clone();
     let shown_literals = literals::put_back(&mut page, body.literals, Mode::Show);
     add_heading_ids(&mut page);
+    let raw_html = has_raw_html(&page);
     let mut short = events;
     literals::put_back(&mut short, body.literals, Mode::Drop);
     let (summary, summary_from) = summary::pick(&short, body.separator);
@@ -80,6 +86,7 @@ pub fn render(body: &Body<'_>, resolve: &dyn Fn(&str) -> Option<String>) -> Rend
         summary_text: plain_text(&summary),
         summary_from,
         shown_literals,
+        raw_html,
     };
     html::push_html(&mut out.html, page.into_iter());
     html::push_html(&mut out.summary_html, summary.into_iter());
@@ -135,7 +142,29 @@ pub fn render_html(body: &Body<'_>) -> Rendered {
         summary_html: summary,
         html: page,
         shown_literals,
+        raw_html: true,
     }
+}
+
+/// Do `events` hold HTML the author wrote, other than plain comments?
+fn has_raw_html(events: &[Event<'_>]) -> bool {
+    events.iter().any(|e| match e {
+        Event::Html(h) | Event::InlineHtml(h) => !plain_comment(h),
+        _ => false,
+    })
+}
+
+/// Is `html` one comment that cannot hide or open anything: no `<` or `>` inside it
+/// (so it cannot end early and start a tag), and no word that names a URL attribute?
+fn plain_comment(html: &str) -> bool {
+    let t = html.trim();
+    let inner = t
+        .strip_prefix("<!--")
+        .and_then(|rest| rest.strip_suffix("-->"));
+    inner.is_some_and(|inner| {
+        let lower = inner.to_ascii_lowercase();
+        !inner.contains(['<', '>']) && !["href", "src", "poster"].iter().any(|w| lower.contains(w))
+    })
 }
 
 /// Returns where the tag around `at` starts, if `at` is inside one (`<a href="…`).
@@ -147,16 +176,18 @@ fn enclosing_tag(text: &str, at: usize) -> Option<usize> {
     inside.then_some(open)
 }
 
-/// Renders a short Markdown text (a front matter `summary`) and returns HTML and plain
-/// text; literals are dropped (a summary never shows template syntax).
-pub fn render_short(text: &str, literals: &[String]) -> (String, String) {
+/// Renders a short Markdown text (a front matter `summary`) and returns HTML, plain
+/// text, and whether it holds HTML the author wrote (as `Rendered::raw_html`);
+/// literals are dropped (a summary never shows template syntax).
+pub fn render_short(text: &str, literals: &[String]) -> (String, String, bool) {
     let mut events: Vec<Event<'_>> =
         TextMergeStream::new(Parser::new_ext(text, options())).collect();
     literals::put_back(&mut events, literals, Mode::Drop);
     let plain = plain_text(&events);
+    let raw_html = has_raw_html(&events);
     let mut html = String::new();
     html::push_html(&mut html, events.into_iter());
-    (html, plain)
+    (html, plain, raw_html)
 }
 
 fn rewrite_link<'a>(mut event: Event<'a>, resolve: &dyn Fn(&str) -> Option<String>) -> Event<'a> {

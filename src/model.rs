@@ -212,6 +212,11 @@ pub struct Article {
     pub summary_from: crate::markdown::SummaryFrom,
     /// Template tags of other generators shown as text in the body.
     pub template_tags: usize,
+    /// `html` holds HTML the author wrote, not only the Markdown renderer's (see
+    /// `markdown::Rendered::raw_html`).
+    pub raw_html: bool,
+    /// The same for `summary_html`.
+    pub raw_summary_html: bool,
 }
 
 /// Validated articles in canonical order: newest first, then by source path.

@@ -241,8 +241,8 @@ fn entry<'a>(
     checked: &CheckedHtml,
 ) -> Result<Entry<'a>> {
     let m = &a.meta;
-    let absolute = |html: &str| {
-        let (html, all_absolute) = links::absolutize(html, &a.url, urls)
+    let absolute = |html: &str, raw: bool| {
+        let (html, all_absolute) = links::absolutize(html, &a.url, urls, !raw)
             .map_err(|msg| Error::at(Location::file(&m.shown), msg))?;
         let html = xml_safe(&html).into_owned();
         if all_absolute {
@@ -252,9 +252,9 @@ fn entry<'a>(
     };
     let summary = match a.summary_html.trim().is_empty() {
         true => None,
-        false => Some(absolute(&a.summary_html)?),
+        false => Some(absolute(&a.summary_html, a.raw_summary_html)?),
     };
-    let full = absolute(&a.html)?;
+    let full = absolute(&a.html, a.raw_html)?;
     // One policy for every format; an article without a summary falls back to its text.
     let (summary_html, content_html) = match (m.feed_content.unwrap_or(site_policy), summary) {
         (ContentPolicy::Full, _) | (_, None) => (None, Some(full)),

@@ -50,16 +50,17 @@ pub(super) fn render_one(
         .map(|(_, line)| body_line + line)
         .collect();
     let warning = template_warning(&meta.shown, &shown_tags);
-    let (summary_html, summary_text, summary_from) = match &meta.summary {
+    let (summary_html, summary_text, summary_from, raw_summary_html) = match &meta.summary {
         Some(s) => {
             let m = template_syntax::mask(s);
-            let (html, text) = markdown::render_short(&m.text, &m.literals);
-            (html, text, SummaryFrom::Key)
+            let (html, text, raw) = markdown::render_short(&m.text, &m.literals);
+            (html, text, SummaryFrom::Key, raw)
         }
         None => (
             rendered.summary_html,
             rendered.summary_text,
             rendered.summary_from,
+            rendered.raw_html,
         ),
     };
     let (image, enclosure) = media_of(&meta, urls, targets, content_dir)?;
@@ -76,6 +77,8 @@ pub(super) fn render_one(
         summary_text,
         summary_from,
         template_tags: shown_tags.len(),
+        raw_html: rendered.raw_html,
+        raw_summary_html,
         meta,
     };
     let forbidden = raw_forbidden.or_else(|| {
