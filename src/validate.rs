@@ -1,8 +1,8 @@
 //! Checks every feed document after it is rendered and before anything is written,
 //! so a published mdfeed feed is always valid: a violation fails the build.
 //!
-//! Owns: the rules, read back from the serialised bytes with real parsers (`roxmltree`
-//! for XML, the only user; `serde_json` for JSON Feed): well-formed, namespaces
+//! Owns: the rules, read back from the serialised bytes with real parsers (`quick_xml`
+//! for XML, in `tree`; `serde_json` for JSON Feed): well-formed, namespaces
 //! declared, required elements present and non-empty, RFC 822 / RFC 3339 dates, unique
 //! IDs, absolute URLs (links, IDs that claim to be permalinks, every URL in content),
 //! complete enclosures. Does not: fix anything, or know how the feeds were made.
@@ -11,7 +11,6 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono::DateTime;
-use roxmltree::{Document, Node};
 use serde_json::Value;
 use url::Url;
 
@@ -22,6 +21,9 @@ use std::sync::Mutex;
 use crate::error::{Error, Location};
 use crate::feeds::relative_urls;
 use crate::urls::FeedKind;
+
+mod tree;
+use tree::{Node, Tree};
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
@@ -83,14 +85,14 @@ pub fn check_with(
         seen,
     };
     match kind {
-        FeedKind::Rss | FeedKind::Atom => match Document::parse(text) {
+        FeedKind::Rss | FeedKind::Atom => match Tree::parse(text) {
             Ok(doc) if kind == FeedKind::Rss => c.rss(&doc),
             Ok(doc) => c.atom(&doc),
             Err(e) => {
-                let pos = e.pos();
+                let at = c.location(e.offset);
                 c.errors.push(Error::at(
-                    Location::new(&shown, pos.row, pos.col),
-                    format!("self-check: not well-formed XML: {e}"),
+                    at,
+                    format!("self-check: not well-formed XML: {}", e.msg),
                 ));
             }
         },
@@ -109,23 +111,22 @@ struct Checker<'a> {
     seen: &'a CheckedHtml,
 }
 
-fn child<'a, 'i>(n: Node<'a, 'i>, ns: Option<&str>, name: &str) -> Option<Node<'a, 'i>> {
+fn child<'t, 'i>(n: Node<'t, 'i>, ns: Option<&str>, name: &str) -> Option<Node<'t, 'i>> {
     n.children()
-        .find(|c| c.is_element() && c.tag_name().name() == name && c.tag_name().namespace() == ns)
+        .find(|c| c.name() == name && c.namespace() == ns)
 }
 
-fn children<'a, 'i: 'a>(
-    n: Node<'a, 'i>,
-    ns: Option<&'a str>,
-    name: &'a str,
-) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
-    n.children().filter(move |c| {
-        c.is_element() && c.tag_name().name() == name && c.tag_name().namespace() == ns
-    })
+fn children<'t, 'i: 't>(
+    n: Node<'t, 'i>,
+    ns: Option<&'t str>,
+    name: &'t str,
+) -> impl Iterator<Item = Node<'t, 'i>> + 't {
+    n.children()
+        .filter(move |c| c.name() == name && c.namespace() == ns)
 }
 
-fn text_of(n: Node<'_, '_>) -> String {
-    n.children().filter_map(|c| c.text()).collect()
+fn text_of<'t>(n: Node<'t, '_>) -> &'t str {
+    n.text()
 }
 
 fn absolute(u: &str) -> bool {
@@ -138,12 +139,22 @@ fn web(u: &str) -> bool {
 }
 
 impl Checker<'_> {
+    /// The line and column (in characters) of a byte offset of the document.
+    fn location(&self, offset: usize) -> Location {
+        let before = self.text.get(..offset).unwrap_or(self.text);
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let row = before.matches('\n').count() + 1;
+        let col = before[line_start..].chars().count() + 1;
+        Location::new(
+            self.shown,
+            u32::try_from(row).unwrap_or(u32::MAX),
+            u32::try_from(col).unwrap_or(u32::MAX),
+        )
+    }
+
     fn fail(&mut self, n: Option<Node<'_, '_>>, msg: impl Into<String>) {
         let at = match n {
-            Some(n) => {
-                let pos = n.document().text_pos_at(n.range().start);
-                Location::new(self.shown, pos.row, pos.col)
-            }
+            Some(n) => self.location(n.offset()),
             None => Location::file(self.shown),
         };
         self.errors
@@ -153,16 +164,13 @@ impl Checker<'_> {
     /// Requires a child element with non-empty text; returns it.
     fn required(&mut self, parent: Node<'_, '_>, ns: Option<&str>, name: &str) -> Option<String> {
         match child(parent, ns, name).map(|n| (n, text_of(n))) {
-            Some((_, t)) if !t.trim().is_empty() => Some(t),
+            Some((_, t)) if !t.trim().is_empty() => Some(t.to_owned()),
             Some((n, _)) => {
                 self.fail(Some(n), format!("<{name}> is empty"));
                 None
             }
             None => {
-                self.fail(
-                    Some(parent),
-                    format!("<{}> has no <{name}>", parent.tag_name().name()),
-                );
+                self.fail(Some(parent), format!("<{}> has no <{name}>", parent.name()));
                 None
             }
         }
@@ -189,7 +197,7 @@ impl Checker<'_> {
             _ => DateTime::parse_from_rfc3339(value.trim()).is_ok(),
         };
         if !ok {
-            let name = n.tag_name().name();
+            let name = n.name();
             self.fail(
                 Some(n),
                 format!("<{name}> `{value}` is not an RFC {rfc} date"),
@@ -230,9 +238,9 @@ impl Checker<'_> {
         }
     }
 
-    fn rss(&mut self, doc: &Document<'_>) {
-        let root = doc.root_element();
-        if root.tag_name().name() != "rss" || root.attribute("version") != Some("2.0") {
+    fn rss(&mut self, doc: &Tree<'_>) {
+        let root = doc.root();
+        if root.name() != "rss" || root.attribute("version") != Some("2.0") {
             return self.fail(Some(root), "the root element is not <rss version=\"2.0\">");
         }
         let Some(channel) = child(root, None, "channel") else {
@@ -245,7 +253,7 @@ impl Checker<'_> {
         }
         for name in ["pubDate", "lastBuildDate"] {
             if let Some(d) = child(channel, None, name) {
-                self.date(d, 822, &text_of(d));
+                self.date(d, 822, text_of(d));
             }
         }
         self.self_link(channel);
@@ -268,7 +276,7 @@ impl Checker<'_> {
             .required(item, None, "pubDate")
             .and(child(item, None, "pubDate"))
         {
-            self.date(d, 822, &text_of(d));
+            self.date(d, 822, text_of(d));
         }
         if let Some(id) = self.required(item, None, "guid") {
             let guid = child(item, None, "guid").unwrap_or(item);
@@ -280,7 +288,7 @@ impl Checker<'_> {
         let link = child(item, None, "link").map(text_of).unwrap_or_default();
         for (ns, name) in [(None, "description"), (Some(CONTENT_NS), "encoded")] {
             if let Some(n) = child(item, ns, name) {
-                self.content_urls(n, &link, &text_of(n));
+                self.content_urls(n, link, text_of(n));
             }
         }
         for enc in children(item, None, "enclosure") {
@@ -299,9 +307,9 @@ impl Checker<'_> {
         }
     }
 
-    fn atom(&mut self, doc: &Document<'_>) {
-        let root = doc.root_element();
-        if root.tag_name().name() != "feed" || root.tag_name().namespace() != Some(ATOM_NS) {
+    fn atom(&mut self, doc: &Tree<'_>) {
+        let root = doc.root();
+        if root.name() != "feed" || root.namespace() != Some(ATOM_NS) {
             return self.fail(Some(root), "the root element is not an Atom <feed>");
         }
         let ns = Some(ATOM_NS);
@@ -313,7 +321,7 @@ impl Checker<'_> {
             .required(root, ns, "updated")
             .and(child(root, ns, "updated"))
         {
-            self.date(d, 3339, &text_of(d));
+            self.date(d, 3339, text_of(d));
         }
         self.self_link(root);
         let mut seen = BTreeSet::new();
@@ -332,7 +340,7 @@ impl Checker<'_> {
         }
         for name in ["updated", "published"] {
             match child(entry, ns, name) {
-                Some(d) => self.date(d, 3339, &text_of(d)),
+                Some(d) => self.date(d, 3339, text_of(d)),
                 None if name == "updated" => self.fail(Some(entry), "<entry> has no <updated>"),
                 None => {}
             }
@@ -365,7 +373,7 @@ impl Checker<'_> {
         for name in ["summary", "content"] {
             let html = child(entry, ns, name).filter(|n| n.attribute("type") == Some("html"));
             if let Some(n) = html {
-                self.content_urls(n, &id, &text_of(n));
+                self.content_urls(n, id, text_of(n));
             }
         }
     }
