@@ -179,17 +179,22 @@ fn plan_outputs(
     let views = Views::new(site, urls, tax);
     let mut outputs = Outputs::default();
     let mut errors = add_pages(&mut outputs, templates, &views, (site, urls), opts);
-    // The listings and the feeds hold every article: on a large site they take a while.
+    // The listings and the feeds hold every article: on a large site they take a
+    // while, so they are made side by side.
     let progress = opts.progress.as_deref();
     progress::stage(progress, "feeds", 2);
     let generated = Path::new("(generated)");
-    for (file, page) in listings(templates, &views, site, urls, tax)? {
+    let seen = validate::CheckedHtml::default();
+    let (listed, feeds) = rayon::join(
+        || listings(templates, &views, site, urls, tax),
+        || crate::feeds::build(site, urls, tax, &seen),
+    );
+    for (file, page) in listed? {
         let body = Body::Bytes(page.into_bytes());
         errors.extend(outputs.add(file, body, generated).err());
     }
     progress::advance(progress);
-    let seen = validate::CheckedHtml::default();
-    let feeds = crate::feeds::build(site, urls, tax, &seen)?;
+    let feeds = feeds?;
     progress::advance(progress);
     let feed_count = feeds.len();
     let checked: Vec<Result<(), Vec<Error>>> = feeds
@@ -293,15 +298,20 @@ fn listings(
     urls: &Urls,
     tax: &Taxonomies,
 ) -> Result<Vec<(PathBuf, String)>> {
-    let mut out = vec![(urls.index_file(), templates.index(views)?)];
-    let pages: Vec<Result<(PathBuf, String)>> = tax
-        .terms
-        .par_iter()
-        .map(|t| {
-            let file = urls.listing_file(&Scope::Term(t.kind, &t.slug));
-            Ok((file, templates.term(views, t)?))
-        })
-        .collect();
+    // The home page lists every article: render it beside the term pages.
+    let (index, pages) = rayon::join(
+        || templates.index(views),
+        || -> Vec<Result<(PathBuf, String)>> {
+            tax.terms
+                .par_iter()
+                .map(|t| {
+                    let file = urls.listing_file(&Scope::Term(t.kind, &t.slug));
+                    Ok((file, templates.term(views, t)?))
+                })
+                .collect()
+        },
+    );
+    let mut out = vec![(urls.index_file(), index?)];
     for p in pages {
         out.push(p?);
     }

@@ -127,18 +127,19 @@ pub fn build(
             items: &term.articles,
         });
     }
-    let docs: Vec<Result<Vec<Feed>>> = groups
-        .par_iter()
-        .map(|group| {
-            let mut out = Vec::new();
-            write_group(site, urls, group, &entries, &mut out).map(|()| out)
+    // One job per document and format: the site's three feeds are the largest
+    // documents and must not wait for each other.
+    let jobs: Vec<(&Group<'_>, paging::Page, FeedKind)> = groups
+        .iter()
+        .flat_map(|g| {
+            paging::pages(g.items.len(), c.feeds.limit)
+                .into_iter()
+                .flat_map(move |page| c.feeds.formats.iter().map(move |&k| (g, page.clone(), k)))
         })
         .collect();
-    let mut out = Vec::new();
-    for doc in docs {
-        out.extend(doc?);
-    }
-    Ok(out)
+    jobs.par_iter()
+        .map(|(group, page, kind)| write_doc(site, urls, group, page, *kind, &entries))
+        .collect()
 }
 
 /// The articles of one feed (site-wide or one term), newest first.
@@ -149,65 +150,68 @@ struct Group<'a> {
     items: &'a [usize],
 }
 
-fn write_group(
+fn write_doc(
     site: &Site,
     urls: &Urls,
     group: &Group<'_>,
+    page: &paging::Page,
+    kind: FeedKind,
     entries: &[Entry<'_>],
-    out: &mut Vec<Feed>,
-) -> Result<()> {
+) -> Result<Feed> {
     let c = &site.config;
-    for page in paging::pages(group.items.len(), c.feeds.limit) {
-        let items: Vec<&Entry<'_>> = group.items[page.items.clone()]
+    let items: Vec<&Entry<'_>> = group.items[page.items.clone()]
+        .iter()
+        .map(|&i| &entries[i])
+        .collect();
+    let at = |n: Option<usize>| urls.feed_at(&group.scope, kind, n);
+    let channel = Channel {
+        title: group.title.clone(),
+        description: group.description.clone(),
+        language: c.language.as_deref(),
+        home: urls.listing(&group.scope),
+        self_url: at(page.archive),
+        // Never the wall clock: an unchanged site must give byte-identical feeds.
+        updated: items
             .iter()
-            .map(|&i| &entries[i])
-            .collect();
-        for &kind in &c.feeds.formats {
-            let at = |n: Option<usize>| urls.feed_at(&group.scope, kind, n);
-            let channel = Channel {
-                title: group.title.clone(),
-                description: group.description.clone(),
-                language: c.language.as_deref(),
-                home: urls.listing(&group.scope),
-                self_url: at(page.archive),
-                // Never the wall clock: an unchanged site must give byte-identical feeds.
-                updated: items
-                    .iter()
-                    .map(|e| e.updated)
-                    .max()
-                    .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset()),
-                author: c.author.as_ref(),
-                hub: c.feeds.hub.as_ref().map(url::Url::as_str),
-                archive: Archive {
-                    prev: page.prev.map(|n| at(Some(n))),
-                    next: page.next.map(|n| at(Some(n))),
-                    current: page.archive.map(|_| at(None)),
-                },
+            .map(|e| e.updated)
+            .max()
+            .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset()),
+        author: c.author.as_ref(),
+        hub: c.feeds.hub.as_ref().map(url::Url::as_str),
+        archive: Archive {
+            prev: page.prev.map(|n| at(Some(n))),
+            next: page.next.map(|n| at(Some(n))),
+            current: page.archive.map(|_| at(None)),
+        },
+    };
+    let file = urls.feed_file_at(&group.scope, kind, page.archive);
+    let bytes = match kind {
+        FeedKind::Rss => rss::write(&channel, &items),
+        FeedKind::Atom => atom::write(&channel, &items),
+        FeedKind::Json => json::write(&channel, &items),
+    };
+    // The fields are cleaned one by one in `entry`; this catches any the views
+    // miss (an author's e-mail, a front matter ID): no XML document may hold one.
+    let bytes = bytes.map(|b| match String::from_utf8(b) {
+        Ok(text) if kind != FeedKind::Json => {
+            // Copied only when a character had to go: these documents can be large.
+            let cleaned = match xml_safe(&text) {
+                Cow::Owned(clean) => Some(clean),
+                Cow::Borrowed(_) => None,
             };
-            let file = urls.feed_file_at(&group.scope, kind, page.archive);
-            let bytes = match kind {
-                FeedKind::Rss => rss::write(&channel, &items),
-                FeedKind::Atom => atom::write(&channel, &items),
-                FeedKind::Json => json::write(&channel, &items),
-            };
-            // The fields are cleaned one by one in `entry`; this catches any the views
-            // miss (an author's e-mail, a front matter ID): no XML document may hold one.
-            let bytes = bytes.map(|b| match String::from_utf8(b) {
-                Ok(text) if kind != FeedKind::Json => xml_safe(&text).into_owned().into_bytes(),
-                Ok(text) => text.into_bytes(),
-                Err(e) => e.into_bytes(),
-            });
-            let bytes = match (kind, c.feeds.stylesheet) {
-                (FeedKind::Rss | FeedKind::Atom, true) => {
-                    bytes.and_then(|b| with_stylesheet(b, &urls.stylesheet()))
-                }
-                _ => bytes,
-            }
-            .map_err(|msg| Error::at(Location::file(&file), msg))?;
-            out.push(Feed { file, kind, bytes });
+            cleaned.unwrap_or(text).into_bytes()
         }
+        Ok(text) => text.into_bytes(),
+        Err(e) => e.into_bytes(),
+    });
+    let bytes = match (kind, c.feeds.stylesheet) {
+        (FeedKind::Rss | FeedKind::Atom, true) => {
+            bytes.and_then(|b| with_stylesheet(b, &urls.stylesheet()))
+        }
+        _ => bytes,
     }
-    Ok(())
+    .map_err(|msg| Error::at(Location::file(&file), msg))?;
+    Ok(Feed { file, kind, bytes })
 }
 
 /// Inserts `<?xml-stylesheet?>` right after the XML declaration, so a browser shows the
