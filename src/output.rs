@@ -15,6 +15,9 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Location, Result};
 
+mod spool;
+pub use spool::{Spool, Spooled};
+
 /// The manifest of files mdfeed made, so a later build removes only those.
 pub const MANIFEST: &str = ".mdfeed-manifest";
 
@@ -28,6 +31,8 @@ pub enum Body {
     Bytes(Vec<u8>),
     /// A copy of a source file (an asset).
     Copy(PathBuf),
+    /// Rendered bytes already written to the build's spool (see `Spool`).
+    Spooled(Spooled),
 }
 
 #[derive(Debug)]
@@ -40,6 +45,8 @@ struct Planned {
 #[derive(Debug, Default)]
 pub struct Outputs {
     files: BTreeMap<PathBuf, Planned>,
+    /// Where `Body::Spooled` files wait; dropped (and removed) with the plan.
+    spool: Option<Spool>,
 }
 
 /// What a commit did.
@@ -92,6 +99,11 @@ impl Outputs {
         Ok(())
     }
 
+    /// Keeps `spool` as long as the plan: its files are this plan's spooled bodies.
+    pub fn keep_spool(&mut self, spool: Spool) {
+        self.spool = Some(spool);
+    }
+
     /// Returns the number of planned files.
     pub fn len(&self) -> usize {
         self.files.len()
@@ -111,7 +123,7 @@ impl Outputs {
     pub fn bytes(&self, rel: &Path) -> Option<&[u8]> {
         match &self.files.get(rel)?.body {
             Body::Bytes(b) => Some(b),
-            Body::Copy(_) => None,
+            Body::Copy(_) | Body::Spooled(_) => None,
         }
     }
 
@@ -156,6 +168,7 @@ impl Outputs {
         fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
         let old = read_manifest(out_dir);
         remove_leftovers(out_dir, old.iter().chain(self.files.keys()))?;
+        spool::sweep(out_dir, self.spool.as_ref())?;
         let marker = out_dir.join(BUILDING);
         fs::write(&marker, b"").map_err(|e| Error::io(&marker, e))?;
         let union: BTreeSet<&PathBuf> = old.iter().chain(self.files.keys()).collect();
@@ -214,6 +227,12 @@ fn write_one(dest: &Path, body: &Body) -> Result<bool> {
     let bytes = match body {
         Body::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
         Body::Copy(src) => std::borrow::Cow::Owned(fs::read(src).map_err(|e| Error::io(src, e))?),
+        Body::Spooled(s) if s.same_as(dest) => return Ok(false),
+        // A rename within out/: readers see the old file or the new one, as ever.
+        Body::Spooled(s) => {
+            fs::rename(&s.path, dest).map_err(|e| Error::io(dest, e))?;
+            return Ok(true);
+        }
     };
     if unchanged(dest, &bytes) {
         return Ok(false);
@@ -229,7 +248,10 @@ pub const BUILDING: &str = ".mdfeed-building";
 /// Returns the state a finished build left (see `cache`), if `out/` is intact: no build
 /// was stopped half-way and every file the manifest lists is still there.
 pub fn read_state(out_dir: &Path, name: &str) -> Option<Vec<u8>> {
-    if out_dir.join(BUILDING).exists() || !out_dir.join(MANIFEST).is_file() {
+    if out_dir.join(BUILDING).exists()
+        || !out_dir.join(MANIFEST).is_file()
+        || spool::left_behind(out_dir)
+    {
         return None;
     }
     let state = fs::read(out_dir.join(name)).ok()?;

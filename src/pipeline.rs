@@ -28,7 +28,7 @@ use crate::config::{self, Config};
 use crate::dates::Date;
 use crate::error::{Error, Location, Result, Warning};
 use crate::model::{Article, Site};
-use crate::output::{self, Body, Outputs, WriteReport};
+use crate::output::{self, Body, Outputs, Spool, WriteReport};
 use crate::render::{Templates, Views};
 use crate::report::{ContentReport, Skipped};
 use crate::source::{self, Kind, SourceFile};
@@ -178,33 +178,43 @@ fn plan_outputs(
 ) -> Result<(Outputs, usize)> {
     let views = Views::new(site, urls, tax);
     let mut outputs = Outputs::default();
-    let mut errors = add_pages(&mut outputs, templates, &views, (site, urls), opts);
+    // A writing build puts each file in out/'s spool as soon as it is made.
+    let spooled = opts
+        .write
+        .then(|| Spool::new(&opts.out_dir()))
+        .transpose()?;
+    let spool = spooled.as_ref();
+    let mut errors = add_pages(&mut outputs, templates, &views, (site, urls), (opts, spool));
     // The listings and the feeds hold every article: on a large site they take a
     // while, so they are made side by side.
     let progress = opts.progress.as_deref();
     progress::stage(progress, "feeds", 2);
     let generated = Path::new("(generated)");
     let seen = validate::CheckedHtml::default();
+    // Each feed is checked as soon as it is made, and then stored.
+    let seal = |f: crate::feeds::Feed| {
+        let checked = validate::check_with(&f.file, f.kind, &f.bytes, &seen);
+        (f.file, checked, body(spool, f.bytes))
+    };
     let (listed, feeds) = rayon::join(
-        || listings(templates, &views, site, urls, tax),
-        || crate::feeds::build(site, urls, tax, &seen),
+        || -> Result<Vec<(PathBuf, Result<Body>)>> {
+            Ok(listings(templates, &views, site, urls, tax)?
+                .into_par_iter()
+                .map(|(file, page)| (file, body(spool, page.into_bytes())))
+                .collect())
+        },
+        || crate::feeds::build(site, urls, tax, &seen, seal),
     );
     for (file, page) in listed? {
-        let body = Body::Bytes(page.into_bytes());
-        errors.extend(outputs.add(file, body, generated).err());
+        errors.extend(page.and_then(|b| outputs.add(file, b, generated)).err());
     }
     progress::advance(progress);
     let feeds = feeds?;
     progress::advance(progress);
     let feed_count = feeds.len();
-    let checked: Vec<Result<(), Vec<Error>>> = feeds
-        .par_iter()
-        .map(|f| validate::check_with(&f.file, f.kind, &f.bytes, &seen))
-        .collect();
-    errors.extend(checked.into_iter().filter_map(Result::err).flatten());
-    for feed in feeds {
-        let body = Body::Bytes(feed.bytes);
-        errors.extend(outputs.add(feed.file, body, generated).err());
+    for (file, checked, stored) in feeds {
+        errors.extend(checked.err().into_iter().flatten());
+        errors.extend(stored.and_then(|b| outputs.add(file, b, generated)).err());
     }
     for f in assets {
         let body = Body::Copy(f.abs.clone());
@@ -213,8 +223,23 @@ fn plan_outputs(
     errors.extend(check_unique_ids(site));
     errors.extend(outputs.check_tree().err());
     match Error::gather(errors) {
+        // Dropping the spool removes every file put in it.
         Some(e) => Err(e),
-        None => Ok((outputs, feed_count)),
+        None => {
+            if let Some(s) = spooled {
+                outputs.keep_spool(s);
+            }
+            Ok((outputs, feed_count))
+        }
+    }
+}
+
+/// Stores rendered bytes: in the spool when the build writes (so the site is never
+/// held in memory whole), else in memory (`check`, `serve`).
+fn body(spool: Option<&Spool>, bytes: Vec<u8>) -> Result<Body> {
+    match spool {
+        Some(s) => s.keep(&bytes).map(Body::Spooled),
+        None => Ok(Body::Bytes(bytes)),
     }
 }
 
@@ -239,24 +264,25 @@ fn add_pages(
     templates: &Templates,
     views: &Views<'_>,
     (site, urls): (&Site, &Urls),
-    opts: &BuildOptions,
+    (opts, spool): (&BuildOptions, Option<&Spool>),
 ) -> Vec<Error> {
     let mut errors = Vec::new();
     let progress = opts.progress.as_deref();
     progress::stage(progress, "rendering", site.articles.len());
-    let pages: Vec<Result<(PathBuf, Vec<u8>)>> = site
+    let pages: Vec<Result<(PathBuf, Body)>> = site
         .articles
         .par_iter()
         .map(|a| {
             let html = templates.article(views, a)?;
             progress::advance(progress);
-            Ok((urls.page_file(&a.meta.page), html.into_bytes()))
+            Ok((
+                urls.page_file(&a.meta.page),
+                body(spool, html.into_bytes())?,
+            ))
         })
         .collect();
     for (page, article) in pages.into_iter().zip(&site.articles) {
-        match page
-            .and_then(|(file, bytes)| outputs.add(file, Body::Bytes(bytes), &article.meta.shown))
-        {
+        match page.and_then(|(file, body)| outputs.add(file, body, &article.meta.shown)) {
             Ok(()) => {}
             Err(e) => errors.push(e),
         }

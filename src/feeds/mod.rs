@@ -90,13 +90,15 @@ pub(crate) struct Entry<'a> {
 
 /// Builds every feed document of the site: the site's, one per term, and archive pages.
 /// Content HTML whose every URL `links` made absolute is vouched for in `checked`, so
-/// the self-check does not parse it again.
-pub fn build(
+/// the self-check does not parse it again. Each document is handed to `seal` as soon
+/// as it is made (to check and store it), so they need not all be held at once.
+pub fn build<R: Send>(
     site: &Site,
     urls: &Urls,
     tax: &Taxonomies,
     checked: &CheckedHtml,
-) -> Result<Vec<Feed>> {
+    seal: impl Fn(Feed) -> R + Sync,
+) -> Result<Vec<R>> {
     let policy = site.config.feeds.content;
     // Per article and per document the work is independent; both run in parallel and
     // `collect` keeps the order, so the output does not depend on scheduling.
@@ -138,7 +140,7 @@ pub fn build(
         })
         .collect();
     jobs.par_iter()
-        .map(|(group, page, kind)| write_doc(site, urls, group, page, *kind, &entries))
+        .map(|(group, page, kind)| write_doc(site, urls, group, page, *kind, &entries).map(&seal))
         .collect()
 }
 

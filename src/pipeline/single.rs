@@ -68,7 +68,7 @@ pub fn build_single(
     // No tag or category feeds: the site's feeds alone.
     let tax = Taxonomies::default();
     let page = templates.article(&Views::new(&site, &urls, &tax), article)?;
-    let feeds = crate::feeds::build(&site, &urls, &tax, &validate::CheckedHtml::default())?;
+    let feeds = crate::feeds::build(&site, &urls, &tax, &validate::CheckedHtml::default(), |f| f)?;
     // Checked as a build checks them, so fuzzing the whole path also finds invalid feeds;
     // nothing is vouched for here, so the content's URLs are parsed again too.
     for f in &feeds {

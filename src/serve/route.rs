@@ -108,6 +108,8 @@ fn read(body: &Body) -> Option<Vec<u8>> {
         // An asset is read when asked for: it may have changed since the build,
         // and then a rebuild is on its way anyway.
         Body::Copy(src) => std::fs::read(src).ok(),
+        // `serve` plans without a spool; read one back all the same.
+        Body::Spooled(s) => std::fs::read(s.path()).ok(),
     }
 }
 

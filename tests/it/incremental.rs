@@ -83,6 +83,37 @@ fn a_damaged_out_folder_is_rebuilt() {
     rebuilt(&site);
     assert!(!site.out().join(".mdfeed-building").exists());
     assert!(built(&site).contains("up to date"));
+    // A build killed while rendering leaves its spool folder: never published, and
+    // the next build is a full one, which removes it.
+    let spool = site.out().join(".mdfeed-tmp-spool-4242");
+    fs::create_dir(&spool).unwrap();
+    fs::write(spool.join("0"), "half a page").unwrap();
+    rebuilt(&site);
+    assert!(!spool.exists());
+    assert!(built(&site).contains("up to date"));
+}
+
+#[test]
+fn a_failed_build_leaves_no_spool_and_no_new_out_folder() {
+    // Two articles at one URL: found after the pages were rendered and spooled.
+    let clash = article("B", "2024-01-02", "slug: a\n", "Beta\n");
+    let site = Site::new();
+    site.write("content/a.md", article("A", "2024-01-01", "", "Alpha\n"))
+        .write("content/b.md", &clash);
+    let failed = site.run(&["build"]);
+    assert!(!failed.status.success());
+    assert!(
+        stderr(&failed).contains("would be made by both"),
+        "{}",
+        stderr(&failed)
+    );
+    assert!(!site.out().exists(), "a failed first build made out/");
+    site.write("content/b.md", article("B", "2024-01-02", "", "Beta\n"));
+    site.build();
+    let before = snapshot(&site.out());
+    site.write("content/b.md", &clash);
+    assert!(!site.run(&["build"]).status.success());
+    assert_eq!(before, snapshot(&site.out()));
 }
 
 #[test]

@@ -120,8 +120,12 @@ fn check_consistent(out: &Path, refs: [&Tree; 2], person: &Tree) -> usize {
         .unwrap_or_default();
     let mut temps = 0;
     for (rel, bytes) in &now {
-        let name = rel.file_name().unwrap().to_string_lossy();
-        if name.starts_with(TEMP_PREFIX) {
+        // A temporary file has the prefix, or lies in a folder that has it (the spool
+        // where a writing build keeps rendered files until it commits).
+        if rel
+            .iter()
+            .any(|part| part.to_string_lossy().starts_with(TEMP_PREFIX))
+        {
             temps += 1;
             continue;
         }
