@@ -7,7 +7,8 @@
 #
 # Environment: RUNS (default 5), SEED (42), BENCH_DISK=1 (also run on disk under
 # target/), HUGO_MAX_ARTICLES (20000), MDFEED (use this binary, skip the build),
-# KEEP=1 (keep the generated corpora and outputs).
+# KEEP=1 (keep the generated corpora and outputs), TERM_FEEDS=1 (every tag and
+# category also gets full-content feeds: ~4x the feed bytes).
 set -euo pipefail
 export LC_ALL=C
 
@@ -26,7 +27,7 @@ die() { say "bench: $*"; exit 2; }
 for arg in "$@"; do
   case $arg in
     --tiny) tiny=1 ;;
-    -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     '' | *[!0-9]*) die "not a size: $arg (see --help)" ;;
     *) sizes+=("$arg") ;;
   esac
@@ -126,6 +127,7 @@ bench_size() {
       "about 2 GB per 10k articles and ran out of memory at 100k)"
   fi
   if ((with_hugo)); then hugo_flag=(--hugo); fi
+  if [[ ${TERM_FEEDS:-0} == 1 ]]; then hugo_flag+=(--term-feeds); fi
   say "bench: [$medium] generating $size articles"
   "$tools/gen_corpus" --articles "$size" --out "$corpus" --seed "$seed" "${hugo_flag[@]}" >&2
   for ((run = 1; run <= runs; run++)); do

@@ -78,6 +78,7 @@ struct Args {
     out: PathBuf,
     seed: u64,
     hugo: bool,
+    term_feeds: bool,
 }
 
 /// What later articles need to know about an earlier one to link to it.
@@ -96,7 +97,7 @@ struct Body<'a> {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let usage = "usage: gen_corpus --articles N --out DIR [--seed S] [--hugo]";
+    let usage = "usage: gen_corpus --articles N --out DIR [--seed S] [--hugo] [--term-feeds]";
     let mut args = Args {
         seed: 42,
         ..Args::default()
@@ -109,6 +110,7 @@ fn parse_args() -> Result<Args, String> {
             "--out" => args.out = PathBuf::from(value()?),
             "--seed" => args.seed = value()?.parse().map_err(|e| format!("{arg}: {e}"))?,
             "--hugo" => args.hugo = true,
+            "--term-feeds" => args.term_feeds = true,
             _ => return Err(format!("unexpected argument {arg}\n{usage}")),
         }
     }
@@ -383,8 +385,9 @@ timezone = "UTC"
 [author]
 name = "Bench Writer"
 
-# What the benchmark measures: every article in every feed, with full content
-# (more than Hugo's one RSS feed), plus tag and category pages and feeds.
+# What the benchmark measures: every article in the site's RSS, Atom and JSON
+# feeds, with full content (more than Hugo's one RSS feed), plus one page per tag
+# and per category. `gen_corpus --term-feeds` also gives each term its own feeds.
 [feeds]
 formats = ["rss", "atom", "json"]
 limit = 0
@@ -398,7 +401,8 @@ fn run() -> Result<(), String> {
     if let Some(dir) = [&content, &hugo].into_iter().find(|d| d.exists()) {
         return Err(format!("{} exists; remove it first", dir.display()));
     }
-    write(&args.out.join("mdfeed.toml"), MDFEED_TOML)?;
+    let config = format!("{MDFEED_TOML}term_feeds = {}\n", args.term_feeds);
+    write(&args.out.join("mdfeed.toml"), &config)?;
     if args.hugo {
         for (rel, text) in HUGO_FILES {
             write(&hugo.join(rel), text)?;
