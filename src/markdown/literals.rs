@@ -67,6 +67,11 @@ pub(super) fn put_back<'a>(
     literals: &[String],
     mode: Mode,
 ) -> BTreeSet<usize> {
+    // `template_syntax::mask` makes every span, and every marker character the source
+    // itself held, a literal: with none, no event holds a marker and nothing changes.
+    if literals.is_empty() {
+        return BTreeSet::new();
+    }
     let mut in_prose = BTreeSet::new();
     let mut code_depth = 0usize;
     // For each open link or image: was its destination dropped?
