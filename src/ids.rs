@@ -8,8 +8,10 @@
 //! Precedence: a front matter `id` wins; else the pinned ID; else the permalink,
 //! which is pinned the first time the article is published.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -42,15 +44,29 @@ pub struct Assigned {
     pub added: Vec<std::path::PathBuf>,
     /// Entries whose file is not among the published articles.
     pub orphans: Vec<String>,
+    /// The articles (by place in the order given) whose ID is another than the one
+    /// they carry: the ID and whether it is the permalink.
+    pub ids: Vec<(usize, String, bool)>,
 }
 
 /// Returns the lock key of a source path: relative to `content/`, `/`-separated.
 pub fn key(source: &Path) -> String {
-    let parts: Vec<String> = source
-        .iter()
-        .map(|s| s.to_string_lossy().into_owned())
-        .collect();
-    parts.join("/")
+    key_of(source).into_owned()
+}
+
+/// Returns the lock key of a source path, borrowed when the path's text already is
+/// the key (a source path has normal components only; on Unix it is `/`-separated).
+fn key_of(source: &Path) -> Cow<'_, str> {
+    match source.to_str() {
+        Some(s) if std::path::MAIN_SEPARATOR == '/' => Cow::Borrowed(s),
+        _ => {
+            let parts: Vec<String> = source
+                .iter()
+                .map(|s| s.to_string_lossy().into_owned())
+                .collect();
+            Cow::Owned(parts.join("/"))
+        }
+    }
 }
 
 impl Lock {
@@ -77,32 +93,42 @@ impl Lock {
         self.ids.get(key).map(String::as_str)
     }
 
-    /// Gives every article its ID: front matter `id`, else pinned, else its permalink
-    /// (already in `Article::id`). New IDs of articles that `pin` accepts are pinned.
-    pub fn assign(&mut self, articles: &mut [Article], pin: &dyn Fn(&Article) -> bool) -> Assigned {
+    /// Gives every article its ID: front matter `id`, else pinned, else its permalink.
+    /// `own` returns the ID an article has without the lock file (from front matter or
+    /// its permalink) and whether that is the permalink. New IDs of articles that `pin`
+    /// accepts are pinned. Returns the articles whose ID is not the one they carry, with
+    /// the ID they take: the caller sets it (articles are shared, so this does not).
+    pub fn assign(
+        &mut self,
+        articles: &[Arc<Article>],
+        own: &dyn Fn(&Article) -> (String, bool),
+        pin: &dyn Fn(&Article) -> bool,
+    ) -> Assigned {
         let mut done = Assigned::default();
-        let mut seen = std::collections::BTreeSet::new();
-        for a in articles.iter_mut() {
-            let key = key(&a.meta.source);
-            seen.insert(key.clone());
-            match self.ids.get(&key) {
-                Some(pinned) if a.meta.id.is_none() => {
-                    a.id_is_permalink = *pinned == a.url;
-                    a.id = pinned.clone();
-                }
-                Some(_) => {}
+        let mut seen: HashSet<Cow<'_, str>> = HashSet::with_capacity(articles.len());
+        for (i, a) in articles.iter().enumerate() {
+            let key = key_of(&a.meta.source);
+            let id = match self.ids.get(key.as_ref()) {
+                Some(pinned) if a.meta.id.is_none() => (pinned.clone(), *pinned == a.url),
+                Some(_) => own(a),
                 None if pin(a) => {
-                    self.ids.insert(key, a.id.clone());
+                    let own = own(a);
+                    self.ids.insert(key.clone().into_owned(), own.0.clone());
                     done.added.push(a.meta.shown.clone());
+                    own
                 }
-                None => {}
+                None => own(a),
+            };
+            if a.id != id.0 || a.id_is_permalink != id.1 {
+                done.ids.push((i, id.0, id.1));
             }
+            seen.insert(key);
         }
         done.added.sort();
         done.orphans = self
             .ids
             .keys()
-            .filter(|k| !seen.contains(*k))
+            .filter(|k| !seen.contains(k.as_str()))
             .cloned()
             .collect();
         done

@@ -28,6 +28,7 @@ pub mod frontmatter;
 pub mod ids;
 pub mod markdown;
 pub mod media;
+pub mod memo;
 pub mod model;
 pub mod output;
 pub mod pipeline;

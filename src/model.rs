@@ -11,6 +11,7 @@ mod reader;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -217,6 +218,9 @@ pub struct Article {
     pub raw_html: bool,
     /// The same for `summary_html`.
     pub raw_summary_html: bool,
+    /// A hash of every input the article was made from, its feed ID aside: equal keys
+    /// give equal articles (the build's memo finds its pages and feed entries by it).
+    pub key: crate::memo::Key,
 }
 
 /// Validated articles in canonical order: newest first, then by source path.
@@ -224,14 +228,14 @@ pub struct Article {
 pub struct Site {
     /// The configuration.
     pub config: Config,
-    /// Articles, newest first.
-    pub articles: Vec<Article>,
+    /// Articles, newest first; shared with the build's memo.
+    pub articles: Vec<Arc<Article>>,
 }
 
 impl Site {
     /// Sorts the articles into the canonical order (newest first; ties by source path,
     /// so the order never depends on the file system).
-    pub fn new(config: Config, mut articles: Vec<Article>) -> Site {
+    pub fn new(config: Config, mut articles: Vec<Arc<Article>>) -> Site {
         articles.sort_by(|a, b| {
             b.meta
                 .date

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -27,8 +28,9 @@ pub const TEMP_PREFIX: &str = ".mdfeed-tmp-";
 /// What a file will contain.
 #[derive(Debug)]
 pub enum Body {
-    /// Rendered bytes.
-    Bytes(Vec<u8>),
+    /// Rendered bytes, shared with the build's memo and the dev server (never copied
+    /// per build).
+    Bytes(Arc<Vec<u8>>),
     /// A copy of a source file (an asset).
     Copy(PathBuf),
     /// Rendered bytes already written to the build's spool (see `Spool`).
@@ -37,14 +39,33 @@ pub enum Body {
 
 #[derive(Debug)]
 struct Planned {
+    rel: PathBuf,
     body: Body,
     origin: PathBuf,
+}
+
+/// A path under `out/` as bytes that sort as the path's components do: each
+/// component followed by a 0 byte (which no file name holds), so `a` < `a/b` < `a-b`.
+/// Comparing these is a `memcmp`; comparing `Path`s splits both into components
+/// every time, and a large site plans tens of thousands of files.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Sorted(Box<[u8]>);
+
+impl Sorted {
+    fn of(rel: &Path) -> Sorted {
+        let mut bytes = Vec::with_capacity(rel.as_os_str().len() + 8);
+        for c in rel.components() {
+            bytes.extend_from_slice(c.as_os_str().as_encoded_bytes());
+            bytes.push(0);
+        }
+        Sorted(bytes.into())
+    }
 }
 
 /// Every file of the site, by path relative to `out/`.
 #[derive(Debug, Default)]
 pub struct Outputs {
-    files: BTreeMap<PathBuf, Planned>,
+    files: BTreeMap<Sorted, Planned>,
     /// Where `Body::Spooled` files wait; dropped (and removed) with the plan.
     spool: Option<Spool>,
 }
@@ -71,7 +92,8 @@ impl Outputs {
                 format!("output path `{}` would leave out/", rel.display()),
             ));
         }
-        if let Some(other) = self.files.get(&rel) {
+        let key = Sorted::of(&rel);
+        if let Some(other) = self.files.get(&key) {
             // Name the two sources in path order, so the message does not depend on
             // the order pages happen to be planned in.
             let (first, second) = if other.origin.as_path() <= origin {
@@ -90,8 +112,9 @@ impl Outputs {
             ));
         }
         self.files.insert(
-            rel,
+            key,
             Planned {
+                rel,
                 body,
                 origin: origin.to_owned(),
             },
@@ -116,12 +139,22 @@ impl Outputs {
 
     /// Returns what the file at `rel` (relative to `out/`) will contain.
     pub fn get(&self, rel: &Path) -> Option<&Body> {
-        self.files.get(rel).map(|p| &p.body)
+        self.files.get(&Sorted::of(rel)).map(|p| &p.body)
+    }
+
+    /// Returns every planned path, in order.
+    fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        self.files.values().map(|p| &p.rel)
+    }
+
+    /// Returns every planned file, in path order, with what it will contain.
+    pub fn files(&self) -> impl Iterator<Item = (&Path, &Body)> {
+        self.files.values().map(|p| (p.rel.as_path(), &p.body))
     }
 
     /// Returns the planned bytes of a rendered file (for tests and `check`).
     pub fn bytes(&self, rel: &Path) -> Option<&[u8]> {
-        match &self.files.get(rel)?.body {
+        match &self.files.get(&Sorted::of(rel))?.body {
             Body::Bytes(b) => Some(b),
             Body::Copy(_) | Body::Spooled(_) => None,
         }
@@ -130,22 +163,21 @@ impl Outputs {
     /// Reports a file that is also a folder of another file (`a` and `a/b`).
     pub fn check_tree(&self) -> Result<()> {
         let mut errors = Vec::new();
-        for (rel, planned) in &self.files {
-            for dir in rel
-                .ancestors()
-                .skip(1)
-                .filter(|d| !d.as_os_str().is_empty())
-            {
-                if let Some(file) = self.files.get(dir) {
-                    errors.push(Error::at(
-                        Location::file(&planned.origin),
-                        format!(
-                            "out/{} is a file (from {}) but is also needed as a folder",
-                            dir.display(),
-                            file.origin.display()
-                        ),
-                    ));
-                }
+        let mut files = self.files.iter();
+        while let Some((dir, file)) = files.next() {
+            // Paths sort by component, so every file below `dir` follows it at once.
+            let below = files
+                .clone()
+                .take_while(|(rel, _)| rel.0.starts_with(&dir.0));
+            for (_, planned) in below {
+                errors.push(Error::at(
+                    Location::file(&planned.origin),
+                    format!(
+                        "out/{} is a file (from {}) but is also needed as a folder",
+                        file.rel.display(),
+                        file.origin.display()
+                    ),
+                ));
             }
         }
         Error::gather(errors).map_or(Ok(()), Err)
@@ -167,14 +199,17 @@ impl Outputs {
         self.check_tree()?;
         fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
         let old = read_manifest(out_dir);
-        remove_leftovers(out_dir, old.iter().chain(self.files.keys()))?;
+        remove_leftovers(out_dir, old.iter().chain(self.paths()))?;
         spool::sweep(out_dir, self.spool.as_ref())?;
         let marker = out_dir.join(BUILDING);
         fs::write(&marker, b"").map_err(|e| Error::io(&marker, e))?;
-        let union: BTreeSet<&PathBuf> = old.iter().chain(self.files.keys()).collect();
+        let union: BTreeSet<&PathBuf> = old.iter().chain(self.paths()).collect();
         write_manifest(out_dir, union)?;
         let mut report = self.write_files(out_dir, done)?;
-        for rel in old.iter().filter(|r| !self.files.contains_key(*r)) {
+        for rel in old
+            .iter()
+            .filter(|r| !self.files.contains_key(&Sorted::of(r)))
+        {
             let path = out_dir.join(rel);
             if path.is_file() {
                 fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
@@ -182,7 +217,7 @@ impl Outputs {
                 remove_empty_parents(out_dir, &path);
             }
         }
-        write_manifest(out_dir, self.files.keys())?;
+        write_manifest(out_dir, self.paths())?;
         fs::remove_file(&marker).map_err(|e| Error::io(&marker, e))?;
         Ok(report)
     }
@@ -191,8 +226,7 @@ impl Outputs {
     /// spent in system calls, which overlap well); folders are made first, once each.
     fn write_files(&self, out_dir: &Path, done: &(dyn Fn() + Sync)) -> Result<WriteReport> {
         let dirs: BTreeSet<&Path> = self
-            .files
-            .keys()
+            .paths()
             .filter_map(|rel| rel.parent())
             .filter(|p| !p.as_os_str().is_empty())
             .collect();
@@ -203,8 +237,8 @@ impl Outputs {
         let results: Vec<Result<bool>> = self
             .files
             .par_iter()
-            .map(|(rel, planned)| {
-                let written = write_one(&out_dir.join(rel), &planned.body);
+            .map(|(_, planned)| {
+                let written = write_one(&out_dir.join(&planned.rel), &planned.body);
                 done();
                 written
             })
@@ -374,27 +408,31 @@ mod tests {
         let mut o = Outputs::default();
         o.add(
             "a/index.html".into(),
-            Body::Bytes(vec![]),
+            Body::Bytes(vec![].into()),
             Path::new("x.md"),
         )
         .unwrap();
         let e = o
             .add(
                 "a/index.html".into(),
-                Body::Bytes(vec![]),
+                Body::Bytes(vec![].into()),
                 Path::new("y.md"),
             )
             .unwrap_err();
         assert!(e.to_string().contains("both x.md and y.md"), "{e}");
         assert!(
-            o.add("../evil".into(), Body::Bytes(vec![]), Path::new("z.md"))
-                .is_err()
+            o.add(
+                "../evil".into(),
+                Body::Bytes(vec![].into()),
+                Path::new("z.md")
+            )
+            .is_err()
         );
         assert!(
-            o.add("/abs".into(), Body::Bytes(vec![]), Path::new("z.md"))
+            o.add("/abs".into(), Body::Bytes(vec![].into()), Path::new("z.md"))
                 .is_err()
         );
-        o.add("a".into(), Body::Bytes(vec![]), Path::new("a"))
+        o.add("a".into(), Body::Bytes(vec![].into()), Path::new("a"))
             .unwrap();
         assert!(o.check_tree().is_err());
     }
@@ -405,8 +443,12 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let mut o = Outputs::default();
-        o.add("a.html".into(), Body::Bytes(b"A".to_vec()), Path::new("a"))
-            .unwrap();
+        o.add(
+            "a.html".into(),
+            Body::Bytes(b"A".to_vec().into()),
+            Path::new("a"),
+        )
+        .unwrap();
         o.commit(dir.path()).unwrap();
         fs::write(dir.path().join("plain"), "x").unwrap();
         let mode = |p: &str| {
@@ -426,17 +468,25 @@ mod tests {
         let mut o = Outputs::default();
         o.add(
             "a/index.html".into(),
-            Body::Bytes(b"A".to_vec()),
+            Body::Bytes(b"A".to_vec().into()),
             Path::new("a"),
         )
         .unwrap();
-        o.add("b.txt".into(), Body::Bytes(b"B".to_vec()), Path::new("b"))
-            .unwrap();
+        o.add(
+            "b.txt".into(),
+            Body::Bytes(b"B".to_vec().into()),
+            Path::new("b"),
+        )
+        .unwrap();
         assert_eq!(o.commit(out).unwrap().written, 2);
         fs::write(out.join("mine.txt"), "kept").unwrap();
         let mut o2 = Outputs::default();
-        o2.add("b.txt".into(), Body::Bytes(b"B".to_vec()), Path::new("b"))
-            .unwrap();
+        o2.add(
+            "b.txt".into(),
+            Body::Bytes(b"B".to_vec().into()),
+            Path::new("b"),
+        )
+        .unwrap();
         let r = o2.commit(out).unwrap();
         assert_eq!((r.written, r.unchanged, r.removed), (0, 1, 1));
         assert!(!out.join("a").exists());
@@ -446,7 +496,7 @@ mod tests {
     fn plan(files: &[(&str, &str)]) -> Outputs {
         let mut o = Outputs::default();
         for (rel, text) in files {
-            let body = Body::Bytes(text.as_bytes().to_vec());
+            let body = Body::Bytes(text.as_bytes().to_vec().into());
             o.add(rel.into(), body, Path::new("src")).unwrap();
         }
         o

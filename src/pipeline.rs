@@ -1,41 +1,43 @@
 //! Runs the stages in order: discover → parse → model → render → feeds → write.
 //!
 //! Owns: the order of the stages, parallelism (with `output`, which writes files in
-//! parallel, the only `rayon` user), gathering
-//! every error in path order, and the rule that nothing touches `out/` until
-//! every earlier stage has succeeded. Does not: know any format detail.
+//! parallel, and `feeds`, the only `rayon` users), gathering every error in path
+//! order, the memo a rebuild reuses (`Memo`), and the rule that nothing touches
+//! `out/` until every earlier stage has succeeded. Does not: know any format detail.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 mod article;
+mod content;
 mod fresh;
 mod lock;
+mod memo;
+mod pages;
 mod progress;
 mod read;
 mod single;
 
+pub use memo::{Memo, MemoReport, Stages};
+pub use progress::Progress;
 pub use single::{Single, build_single};
 
-pub use progress::Progress;
-
-use crate::compat::defaults;
-use crate::compat::skip::{self, SkipReason};
 use crate::config::{self, Config};
 use crate::dates::Date;
 use crate::error::{Error, Location, Result, Warning};
-use crate::model::{Article, Site};
+use crate::feeds::{Feed, FeedMemo};
+use crate::memo::{Key, KeyHasher, Reuse};
+use crate::model::Site;
 use crate::output::{self, Body, Outputs, Spool, WriteReport};
 use crate::render::{Templates, Views};
-use crate::report::{ContentReport, Skipped};
-use crate::source::{self, Kind, SourceFile};
+use crate::report::ContentReport;
+use crate::source::{self, SourceFile};
 use crate::taxonomy::{self, Taxonomies};
-use crate::urls::{FeedKind, Scope, Target, TermKind, Urls};
+use crate::urls::Urls;
 use crate::validate;
-use read::{Outcome, Parsed, read_defaults, skipped, tally};
+use crate::validate::CheckedHtml;
+use content::{Content, read_content};
+use pages::PageKeys;
 
 use lock::check_unique_ids;
 pub use lock::{Moved, move_id};
@@ -90,6 +92,10 @@ pub struct BuildReport {
     pub content: ContentReport,
     /// Nothing was redone: the inputs are those of the last build into `out/`.
     pub up_to_date: bool,
+    /// What the build took from its memo (all misses without one).
+    pub memo: MemoReport,
+    /// How long each stage took.
+    pub stages: Stages,
     /// New entries of `mdfeed.lock`, written by `build` after `out/`.
     lock: Option<lock::LockUpdate>,
 }
@@ -129,14 +135,38 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
 /// Makes every file of the site in memory, as `build` would write it, and writes
 /// nothing (`mdfeed serve` serves these bytes straight from memory).
 pub fn plan(opts: &BuildOptions) -> Result<(BuildReport, Outputs)> {
+    plan_with(opts, &mut Memo::default())
+}
+
+/// Plans like `plan`, taking from `memo` whatever an earlier build made from the same
+/// inputs, and leaving in it what this build made (`mdfeed serve` keeps one memo
+/// across rebuilds). Every check still runs on the whole site.
+pub fn plan_with(opts: &BuildOptions, memo: &mut Memo) -> Result<(BuildReport, Outputs)> {
+    memo.begin();
+    let planned = plan_memo(opts, memo);
+    memo.end(planned.is_ok());
+    let mut planned = planned?;
+    planned.0.memo = memo.reuse;
+    planned.0.stages = memo.stages();
+    Ok(planned)
+}
+
+fn plan_memo(opts: &BuildOptions, memo: &mut Memo) -> Result<(BuildReport, Outputs)> {
     let (config, urls) = setup(opts)?;
-    let templates = Templates::new(source::read_templates(
+    let overrides = source::read_templates(
         &opts.root.join("templates"),
         &config::display_path(&opts.root).join("templates"),
-    )?)?;
-    let content = read_content(opts, &config, &urls, false)?;
+    )?;
+    let mut templates_key = KeyHasher::new("templates");
+    for t in &overrides {
+        templates_key.str(&t.name).str(&t.text);
+    }
+    let templates = Templates::new(overrides)?;
+    memo.lap("config and templates");
+    let content = read_content(opts, (&config, &urls), false, memo)?;
     let Content {
         mut articles,
+        keys,
         assets,
         mut report,
         mut warnings,
@@ -145,11 +175,28 @@ pub fn plan(opts: &BuildOptions) -> Result<(BuildReport, Outputs)> {
         .now
         .unwrap_or_else(|| chrono::Utc::now().fixed_offset());
     let shown_root = config::display_path(&opts.root);
-    let lock = lock::pin_ids(opts, &shown_root, &mut articles, now, &mut warnings)?;
+    let lock = lock::pin_ids(
+        opts,
+        (&shown_root, &urls),
+        &mut articles,
+        (now, &mut memo.lock),
+        &mut warnings,
+    )?;
+    for (key, article) in keys.iter().zip(&articles) {
+        memo.repinned(key, article);
+    }
+    memo.lap("feed IDs");
     let site = Site::new(config, articles);
     let (tax, tax_warnings) = taxonomy::collect(&site, &site.config.feeds);
     warnings.extend(tax_warnings);
-    let (outputs, feed_count) = plan_outputs(opts, &site, (&urls, &tax), &templates, &assets)?;
+    memo.lap("order and terms");
+    let (outputs, feed_count) = plan_outputs(
+        opts,
+        (&site, &urls, &tax),
+        (&templates, &templates_key.finish()),
+        &assets,
+        memo,
+    )?;
     warnings.sort();
     report.articles = site.articles.len();
     let report = BuildReport {
@@ -162,59 +209,73 @@ pub fn plan(opts: &BuildOptions) -> Result<(BuildReport, Outputs)> {
         warnings,
         content: report,
         up_to_date: false,
+        memo: MemoReport::default(),
+        stages: Stages::default(),
     };
     Ok((report, outputs))
 }
 
-/// Makes every file of `out/` in memory: pages, listings, feeds (each read back and
-/// checked by `validate`) and assets; returns them with the number of feed documents,
-/// or every error (collisions and duplicate IDs included).
+/// Makes every file of `out/` in memory: pages, listings, feeds (each new one read
+/// back and checked by `validate`) and assets; returns them with the number of feed
+/// documents, or every error (collisions and duplicate IDs included).
 fn plan_outputs(
     opts: &BuildOptions,
-    site: &Site,
-    (urls, tax): (&Urls, &Taxonomies),
-    templates: &Templates,
+    (site, urls, tax): (&Site, &Urls, &Taxonomies),
+    (templates, templates_key): (&Templates, &Key),
     assets: &[SourceFile],
+    memo: &mut Memo,
 ) -> Result<(Outputs, usize)> {
-    let views = Views::new(site, urls, tax);
-    let mut outputs = Outputs::default();
-    // A writing build puts each file in out/'s spool as soon as it is made.
+    let view_keys = pages::view_keys(site, tax);
+    let values = pages::article_values((site, urls, tax), &view_keys, memo);
+    let views = Views::new(site, urls, tax, &values);
+    let keys = PageKeys::new(view_keys, (&views, &site.config), templates_key);
+    memo.lap("template values");
+    let with = (templates, &views, &keys);
+    // A writing build puts each file in out/'s spool as soon as it is made (and its
+    // memo, thrown away after, keeps none of their bytes).
     let spooled = opts
         .write
         .then(|| Spool::new(&opts.out_dir()))
         .transpose()?;
     let spool = spooled.as_ref();
-    let mut errors = add_pages(&mut outputs, templates, &views, (site, urls), (opts, spool));
-    // The listings and the feeds hold every article: on a large site they take a
-    // while, so they are made side by side.
+    let generation = memo.generation();
+    let (mut page_memo, mut listing_memo, feed_memo, reuse) = memo.split(spool);
     let progress = opts.progress.as_deref();
-    progress::stage(progress, "feeds", 2);
-    let generated = Path::new("(generated)");
-    let seen = validate::CheckedHtml::default();
-    // Each feed is checked as soon as it is made, and then stored.
-    let seal = |f: crate::feeds::Feed| {
-        let checked = validate::check_with(&f.file, f.kind, &f.bytes, &seen);
-        (f.file, checked, body(spool, f.bytes))
-    };
-    let (listed, feeds) = rayon::join(
-        || -> Result<Vec<(PathBuf, Result<Body>)>> {
-            Ok(listings(templates, &views, site, urls, tax)?
-                .into_par_iter()
-                .map(|(file, page)| (file, body(spool, page.into_bytes())))
-                .collect())
+    // Three at once: the home page is one long template run, the article pages are
+    // many lookups, and new feed documents are serialised and read back.
+    let (listed, (pages, feeds)) = rayon::join(
+        || pages::listings(with, (site, urls, tax), &mut listing_memo),
+        || {
+            rayon::join(
+                || {
+                    let mut outputs = Outputs::default();
+                    let errors =
+                        pages::add_pages(&mut outputs, with, (site, urls), &mut page_memo, opts);
+                    (outputs, errors)
+                },
+                || {
+                    progress::stage(progress, "feeds", 1);
+                    let feeds = plan_feeds((site, urls, tax), (feed_memo, generation), spool);
+                    progress::advance(progress);
+                    feeds
+                },
+            )
         },
-        || crate::feeds::build(site, urls, tax, &seen, seal),
     );
+    let (mut outputs, mut errors) = pages;
     for (file, page) in listed? {
-        errors.extend(page.and_then(|b| outputs.add(file, b, generated)).err());
+        errors.extend(outputs.add(file, page, pages::generated()).err());
     }
-    progress::advance(progress);
-    let feeds = feeds?;
-    progress::advance(progress);
+    let (feeds, feed_reuse) = feeds?;
+    *reuse = feed_reuse;
+    memo.lap("pages and feeds");
     let feed_count = feeds.len();
-    for (file, checked, stored) in feeds {
-        errors.extend(checked.err().into_iter().flatten());
-        errors.extend(stored.and_then(|b| outputs.add(file, b, generated)).err());
+    for feed in feeds {
+        errors.extend(feed.checked.err().into_iter().flatten());
+        let added = feed
+            .body
+            .and_then(|b| outputs.add(feed.file, b, pages::generated()));
+        errors.extend(added.err());
     }
     for f in assets {
         let body = Body::Copy(f.abs.clone());
@@ -222,6 +283,7 @@ fn plan_outputs(
     }
     errors.extend(check_unique_ids(site));
     errors.extend(outputs.check_tree().err());
+    memo.lap("checks");
     match Error::gather(errors) {
         // Dropping the spool removes every file put in it.
         Some(e) => Err(e),
@@ -234,13 +296,47 @@ fn plan_outputs(
     }
 }
 
-/// Stores rendered bytes: in the spool when the build writes (so the site is never
-/// held in memory whole), else in memory (`check`, `serve`).
-fn body(spool: Option<&Spool>, bytes: Vec<u8>) -> Result<Body> {
-    match spool {
-        Some(s) => s.keep(&bytes).map(Body::Spooled),
-        None => Ok(Body::Bytes(bytes)),
+/// A feed document as the build keeps it: checked (when new) and stored.
+struct Sealed {
+    file: PathBuf,
+    checked: std::result::Result<(), Vec<Error>>,
+    body: Result<Body>,
+}
+
+/// Makes every feed document; each new one is checked by `validate` as soon as it is
+/// made, then stored (in the spool when the build writes), and remembered by the memo
+/// if it passed and is held in memory.
+fn plan_feeds(
+    (site, urls, tax): (&Site, &Urls, &Taxonomies),
+    (memo, generation): (&mut FeedMemo, u64),
+    spool: Option<&Spool>,
+) -> Result<(Vec<Sealed>, Reuse)> {
+    let seal = |f: Feed, seen: &CheckedHtml| {
+        let checked = match f.fresh {
+            true => validate::check_with(&f.file, f.kind, &f.bytes, seen),
+            false => Ok(()),
+        };
+        let keep = (f.fresh && checked.is_ok() && spool.is_none()).then(|| f.bytes.clone());
+        let body = pages::store(spool, f.bytes);
+        (
+            f.key,
+            keep,
+            Sealed {
+                file: f.file,
+                checked,
+                body,
+            },
+        )
+    };
+    let (made, reuse) = crate::feeds::build_with(site, urls, tax, (&mut *memo, generation), seal)?;
+    let mut sealed = Vec::with_capacity(made.len());
+    for (key, keep, s) in made {
+        if let Some(bytes) = keep {
+            memo.checked(key, s.file.clone(), bytes, generation);
+        }
+        sealed.push(s);
     }
+    Ok((sealed, reuse))
 }
 
 /// Reads the content folder and reports what it made of it, without rendering pages
@@ -248,7 +344,7 @@ fn body(spool: Option<&Spool>, bytes: Vec<u8>) -> Result<Body> {
 /// config or an unreadable folder fails.
 pub fn survey(opts: &BuildOptions) -> Result<ContentReport> {
     let (config, urls) = setup(opts)?;
-    read_content(opts, &config, &urls, true).map(|c| c.report)
+    read_content(opts, (&config, &urls), true, &mut Memo::default()).map(|c| c.report)
 }
 
 fn setup(opts: &BuildOptions) -> Result<(Config, Urls)> {
@@ -256,248 +352,6 @@ fn setup(opts: &BuildOptions) -> Result<(Config, Urls)> {
     let urls = Urls::new(config.base_url.clone());
     check_out_dir(&opts.root.join("content"), &opts.out_dir())?;
     Ok((config, urls))
-}
-
-/// Renders every article's page (in parallel) and its redirect pages.
-fn add_pages(
-    outputs: &mut Outputs,
-    templates: &Templates,
-    views: &Views<'_>,
-    (site, urls): (&Site, &Urls),
-    (opts, spool): (&BuildOptions, Option<&Spool>),
-) -> Vec<Error> {
-    let mut errors = Vec::new();
-    let progress = opts.progress.as_deref();
-    progress::stage(progress, "rendering", site.articles.len());
-    let pages: Vec<Result<(PathBuf, Body)>> = site
-        .articles
-        .par_iter()
-        .map(|a| {
-            let html = templates.article(views, a)?;
-            progress::advance(progress);
-            Ok((
-                urls.page_file(&a.meta.page),
-                body(spool, html.into_bytes())?,
-            ))
-        })
-        .collect();
-    for (page, article) in pages.into_iter().zip(&site.articles) {
-        match page.and_then(|(file, body)| outputs.add(file, body, &article.meta.shown)) {
-            Ok(()) => {}
-            Err(e) => errors.push(e),
-        }
-        errors.extend(add_redirects(outputs, templates, views, article));
-    }
-    errors
-}
-
-/// Makes the redirect pages of an article's old URLs.
-fn add_redirects(
-    outputs: &mut Outputs,
-    templates: &Templates,
-    views: &Views<'_>,
-    article: &Article,
-) -> Vec<Error> {
-    let mut errors = Vec::new();
-    for alias in &article.meta.aliases {
-        let added = templates.redirect(views, article).and_then(|html| {
-            outputs.add(
-                alias.file.clone(),
-                Body::Bytes(html.into_bytes()),
-                &article.meta.shown,
-            )
-        });
-        errors.extend(added.err().map(|e| match e {
-            // A collision names the article's file; point at the alias itself.
-            Error::At { msg, .. } => Error::at(alias.at.clone(), msg),
-            other => other,
-        }));
-    }
-    errors
-}
-
-/// Renders the home page, the tag and category pages, and the feeds' stylesheet.
-fn listings(
-    templates: &Templates,
-    views: &Views<'_>,
-    site: &Site,
-    urls: &Urls,
-    tax: &Taxonomies,
-) -> Result<Vec<(PathBuf, String)>> {
-    // The home page lists every article: render it beside the term pages.
-    let (index, pages) = rayon::join(
-        || templates.index(views),
-        || -> Vec<Result<(PathBuf, String)>> {
-            tax.terms
-                .par_iter()
-                .map(|t| {
-                    let file = urls.listing_file(&Scope::Term(t.kind, &t.slug));
-                    Ok((file, templates.term(views, t)?))
-                })
-                .collect()
-        },
-    );
-    let mut out = vec![(urls.index_file(), index?)];
-    for p in pages {
-        out.push(p?);
-    }
-    for kind in TermKind::ALL {
-        if tax.of(kind).next().is_some() {
-            out.push((urls.terms_index_file(kind), templates.terms(views, kind)?));
-        }
-    }
-    let c = &site.config.feeds;
-    if c.stylesheet && c.formats.iter().any(|k| *k != FeedKind::Json) {
-        out.push((urls.stylesheet_file(), templates.stylesheet(views)?));
-    }
-    Ok(out)
-}
-
-/// The articles of `content/`, rendered, and the files copied as they are.
-struct Content {
-    articles: Vec<Article>,
-    assets: Vec<SourceFile>,
-    report: ContentReport,
-    warnings: Vec<Warning>,
-}
-
-/// Splits the files into possible articles and assets; leaves out defaults files and
-/// files the skip rules name (reporting the ones that may have been articles).
-fn sort_files<'a>(
-    files: &'a [SourceFile],
-    rules: &skip::Rules,
-    report: &mut ContentReport,
-) -> (Vec<&'a SourceFile>, Vec<SourceFile>) {
-    let mut candidates = Vec::new();
-    let mut assets = Vec::new();
-    for f in files
-        .iter()
-        .filter(|f| defaults::defaults_file(&f.rel).is_none())
-    {
-        match rules.check(&f.rel) {
-            Some(reason) if f.kind != Kind::Asset => {
-                report.found += 1;
-                report.skipped.push(Skipped {
-                    path: f.shown.clone(),
-                    reason,
-                });
-            }
-            Some(_) => {}
-            None if f.kind == Kind::Asset => assets.push(f.clone()),
-            None => candidates.push(f),
-        }
-    }
-    (candidates, assets)
-}
-
-/// Leaves out drafts and articles dated after the build, unless asked for.
-fn publishable(
-    parsed: Vec<Parsed>,
-    opts: &BuildOptions,
-    report: &mut ContentReport,
-) -> Vec<Parsed> {
-    let now = opts
-        .now
-        .unwrap_or_else(|| chrono::Utc::now().fixed_offset());
-    let mut published = Vec::with_capacity(parsed.len());
-    for p in parsed {
-        let reason = if p.meta.draft && !opts.drafts {
-            Some(SkipReason::Draft)
-        } else if p.meta.date > now && !opts.future {
-            report.next_due = Some(report.next_due.map_or(p.meta.date, |d| d.min(p.meta.date)));
-            Some(SkipReason::Future)
-        } else {
-            None
-        };
-        match reason {
-            Some(reason) => report.skipped.push(Skipped {
-                path: p.meta.shown.clone(),
-                reason,
-            }),
-            None => published.push(p),
-        }
-    }
-    published
-}
-
-/// Reads, validates and renders every article; sorts out assets and skipped files.
-/// With `survey`, errors in articles are counted in the report instead of returned.
-fn read_content(
-    opts: &BuildOptions,
-    config: &Config,
-    urls: &Urls,
-    survey: bool,
-) -> Result<Content> {
-    let shown_root = config::display_path(&opts.root);
-    let (files, mut warnings) =
-        source::discover(&opts.root.join("content"), &shown_root.join("content"))?;
-    let rules = skip::Rules::new(&config.content.skip)?;
-    let mut report = ContentReport::default();
-    let (folder_defaults, mut errors) = read_defaults(&files, &mut warnings);
-    let (candidates, mut assets) = sort_files(&files, &rules, &mut report);
-    let rels: Vec<&Path> = candidates.iter().map(|f| f.rel.as_path()).collect();
-    let sections = skip::section_pages(&rels);
-    let ctx = read::Context {
-        config,
-        urls,
-        defaults: &folder_defaults,
-        sections: &sections,
-    };
-    let progress = opts.progress.as_deref();
-    progress::stage(progress, "reading", candidates.len());
-    let outcomes: Vec<(Outcome, Vec<Warning>)> = candidates
-        .par_iter()
-        .map(|f| {
-            let outcome = read::read_one(f, &ctx);
-            progress::advance(progress);
-            outcome
-        })
-        .collect();
-    let mut parsed = Vec::new();
-    for (file, (outcome, w)) in candidates.iter().zip(outcomes) {
-        warnings.extend(w);
-        match outcome {
-            Outcome::Asset => {
-                assets.push((*file).clone());
-                continue;
-            }
-            Outcome::Article(p) => parsed.push(*p),
-            Outcome::Skipped(reason) => skipped(&mut report, &mut warnings, file, reason),
-            Outcome::Failed(f) => {
-                report.failed += 1;
-                report.untitled += usize::from(f.untitled);
-                report.undated += usize::from(f.undated);
-                errors.extend(f.errors);
-            }
-        }
-        report.found += 1;
-    }
-    if !survey && let Some(e) = Error::gather(std::mem::take(&mut errors)) {
-        return Err(e);
-    }
-    let published = publishable(parsed, opts, &mut report);
-    assets.sort_by(|a, b| a.rel.cmp(&b.rel));
-    let targets = link_targets(&assets, &published);
-    let content_dir = opts.root.join("content");
-    let (articles, render_errors) = render_all(
-        published,
-        urls,
-        &targets,
-        (config, &content_dir),
-        progress,
-        &mut warnings,
-    );
-    report.failed += render_errors.len();
-    if !survey && let Some(e) = Error::gather(render_errors) {
-        return Err(e);
-    }
-    tally(&mut report, &articles);
-    Ok(Content {
-        articles,
-        assets,
-        report,
-        warnings,
-    })
 }
 
 /// Refuses an `out/` inside `content/`: the build would read its own output.
@@ -521,48 +375,4 @@ fn check_out_dir(content_dir: &Path, out_dir: &Path) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// Maps every source file a link may name to what it becomes.
-fn link_targets(assets: &[SourceFile], parsed: &[Parsed]) -> HashMap<PathBuf, Target> {
-    let mut targets: HashMap<PathBuf, Target> = assets
-        .iter()
-        .map(|f| (f.rel.clone(), Target::Asset(f.rel.clone())))
-        .collect();
-    for p in parsed {
-        targets.insert(p.meta.source.clone(), Target::Page(p.meta.page.clone()));
-    }
-    targets
-}
-
-fn render_all(
-    parsed: Vec<Parsed>,
-    urls: &Urls,
-    targets: &HashMap<PathBuf, Target>,
-    (config, content_dir): (&Config, &Path),
-    progress: Option<&dyn Progress>,
-    warnings: &mut Vec<Warning>,
-) -> (Vec<Article>, Vec<Error>) {
-    let separator = config.content.excerpt_separator.as_deref();
-    progress::stage(progress, "markdown", parsed.len());
-    let results: Vec<Result<(Article, Vec<Warning>)>> = parsed
-        .into_par_iter()
-        .map(|p| {
-            let rendered = article::render_one(p, urls, targets, separator, content_dir);
-            progress::advance(progress);
-            rendered
-        })
-        .collect();
-    let mut articles = Vec::with_capacity(results.len());
-    let mut errors = Vec::new();
-    for r in results {
-        match r {
-            Ok((a, w)) => {
-                articles.push(a);
-                warnings.extend(w);
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    (articles, errors)
 }

@@ -7,8 +7,9 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use minijinja::value::Serde;
+use minijinja::value::{Serde, Value};
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
@@ -163,54 +164,52 @@ impl Templates {
             .map_err(|e| template_error(&self.shown, &e))
     }
 
-    /// Renders an article's page.
-    pub fn article(&self, v: &Views<'_>, article: &Article) -> Result<String> {
+    /// Renders the page of the site's article `i`.
+    pub fn article(&self, v: &Views<'_>, i: usize) -> Result<String> {
+        let (article, value) = v.article(i)?;
         let lang = article.meta.lang.as_deref();
         let ctx = minijinja::context! {
             site => Serde(&v.site),
-            article => Serde(article_view(article, v.urls, v.tax)),
+            article => value.0.clone(),
             page_lang => lang,
             page_dir => lang.and_then(model::direction),
         };
         self.render("article.html", ctx)
     }
 
-    /// Renders the page at an old URL of `article` that sends readers to it.
-    pub fn redirect(&self, v: &Views<'_>, article: &Article) -> Result<String> {
+    /// Renders the page at an old URL of the site's article `i` that sends readers to it.
+    pub fn redirect(&self, v: &Views<'_>, i: usize) -> Result<String> {
+        let (_, value) = v.article(i)?;
         let ctx = minijinja::context! {
             site => Serde(&v.site),
-            article => Serde(article_view(article, v.urls, v.tax)),
+            article => value.0.clone(),
         };
         self.render("redirect.html", ctx)
     }
 
     /// Renders the home page listing every article.
     pub fn index(&self, v: &Views<'_>) -> Result<String> {
-        let articles: Vec<ArticleView<'_>> = v
-            .articles
-            .iter()
-            .map(|a| article_view(a, v.urls, v.tax))
-            .collect();
+        let articles: Vec<Value> = v.values.iter().map(|a| a.0.clone()).collect();
         let ctx = minijinja::context! {
             site => Serde(&v.site),
-            articles => Serde(articles),
+            articles => Value::from(articles),
         };
         self.render("index.html", ctx)
     }
 
     /// Renders the page of one tag or category: its articles and its feeds.
     pub fn term(&self, v: &Views<'_>, term: &Term) -> Result<String> {
-        let articles: Vec<ArticleView<'_>> = term
+        let articles: Vec<Value> = term
             .articles
             .iter()
-            .map(|&i| article_view(&v.articles[i], v.urls, v.tax))
+            .filter_map(|&i| v.values.get(i).map(|a| a.0.clone()))
             .collect();
         let view = term_view(v, term);
         let ctx = minijinja::context! {
             site => Serde(&v.site),
             page_feeds => Serde(&view.feeds),
             term => Serde(&view),
-            articles => Serde(articles),
+            articles => Value::from(articles),
         };
         self.render("term.html", ctx)
     }
@@ -235,10 +234,24 @@ impl Templates {
     }
 }
 
+/// An article as templates see it (`article`, and each of `articles`), made once per
+/// build (and kept by the build's memo while the article and its terms are unchanged).
+#[derive(Clone)]
+pub struct ArticleValue(Value);
+
+impl ArticleValue {
+    /// Makes the template value of `a`.
+    pub fn new(a: &Article, urls: &Urls, tax: &Taxonomies) -> ArticleValue {
+        ArticleValue(Value::from(Serde(article_view(a, urls, tax))))
+    }
+}
+
 /// What every page sees: the site, its articles, URLs and taxonomies.
 pub struct Views<'a> {
     site: SiteView<'a>,
-    articles: &'a [Article],
+    articles: &'a [Arc<Article>],
+    /// The template value of each article, in the same order.
+    values: &'a [ArticleValue],
     formats: &'a [FeedKind],
     /// Tag and category pages link feeds of their own.
     term_feeds: bool,
@@ -247,8 +260,14 @@ pub struct Views<'a> {
 }
 
 impl<'a> Views<'a> {
-    /// Gathers the shared views once for every page of a build.
-    pub fn new(site: &'a Site, urls: &'a Urls, tax: &'a Taxonomies) -> Views<'a> {
+    /// Gathers the shared views once for every page of a build; `values` holds the
+    /// template value of each of the site's articles, in order.
+    pub fn new(
+        site: &'a Site,
+        urls: &'a Urls,
+        tax: &'a Taxonomies,
+        values: &'a [ArticleValue],
+    ) -> Views<'a> {
         let c = &site.config;
         let term_indexes = TermKind::ALL
             .into_iter()
@@ -268,11 +287,31 @@ impl<'a> Views<'a> {
                 term_indexes,
             },
             articles: &site.articles,
+            values,
             formats: &c.feeds.formats,
             term_feeds: c.feeds.term_feeds,
             urls,
             tax,
         }
+    }
+
+    /// Returns the site's article `i` and its template value.
+    fn article(&self, i: usize) -> Result<(&Article, &ArticleValue)> {
+        match (self.articles.get(i), self.values.get(i)) {
+            (Some(a), Some(v)) => Ok((a, v)),
+            _ => Err(Error::at(
+                Location::file("(generated)"),
+                format!("no article {i} to render"),
+            )),
+        }
+    }
+}
+
+impl Views<'_> {
+    /// Returns what every page sees of the site, as bytes (for the keys of pages).
+    pub fn site_fingerprint(&self) -> Vec<u8> {
+        // Plain structs of strings: serialising them cannot fail.
+        serde_json::to_vec(&self.site).unwrap_or_default()
     }
 }
 

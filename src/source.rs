@@ -161,6 +161,11 @@ pub fn read_optional(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
 /// Reads a source file as text (see [`decode_text`]); files over [`MAX_TEXT_BYTES`]
 /// are refused.
 pub fn read_text(src: &SourceFile) -> Result<String> {
+    decode_text(read_bytes(src)?, &src.shown)
+}
+
+/// Reads a source file's bytes; files over [`MAX_TEXT_BYTES`] are refused.
+pub fn read_bytes(src: &SourceFile) -> Result<Vec<u8>> {
     let io = |e| Error::io(&src.shown, e);
     let size = std::fs::metadata(&src.abs).map_err(io)?.len();
     if size > MAX_TEXT_BYTES {
@@ -169,7 +174,15 @@ pub fn read_text(src: &SourceFile) -> Result<String> {
         );
         return Err(Error::at(Location::file(&src.shown), msg));
     }
-    decode_text(std::fs::read(&src.abs).map_err(io)?, &src.shown)
+    std::fs::read(&src.abs).map_err(io)
+}
+
+/// Returns what a source file looks like now (length, times), for the build's memo;
+/// `None` when it cannot be looked at (reading it then reports why).
+pub fn stamp(src: &SourceFile) -> Option<crate::memo::Stamp> {
+    std::fs::metadata(&src.abs)
+        .ok()
+        .map(|m| crate::memo::Stamp::of(&m))
 }
 
 /// Decodes a file's bytes as text: UTF-8, or UTF-16 with a byte order mark (some

@@ -33,7 +33,8 @@ pub struct Term {
 pub struct Taxonomies {
     /// The terms.
     pub terms: Vec<Term>,
-    by_name: BTreeMap<(TermKind, String), String>,
+    /// Slugs by kind, then by spelling (looked up without copying the name).
+    by_name: BTreeMap<TermKind, BTreeMap<String, String>>,
 }
 
 impl Taxonomies {
@@ -41,7 +42,8 @@ impl Taxonomies {
     /// kind of term pages is turned off).
     pub fn slug_of(&self, kind: TermKind, name: &str) -> Option<&str> {
         self.by_name
-            .get(&(kind, name.to_owned()))
+            .get(&kind)
+            .and_then(|names| names.get(name))
             .map(String::as_str)
     }
 
@@ -72,13 +74,19 @@ type Groups = BTreeMap<String, BTreeMap<String, Vec<usize>>>;
 
 fn collect_kind(site: &Site, kind: TermKind, tax: &mut Taxonomies, warnings: &mut Vec<Warning>) {
     let mut groups: Groups = BTreeMap::new();
+    // A site uses few names many times: fold each one once.
+    let mut slugs: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
     for (i, a) in site.articles.iter().enumerate() {
         let names = match kind {
             TermKind::Tag => &a.meta.tags,
             TermKind::Category => &a.meta.categories,
         };
         for name in names {
-            let spellings = groups.entry(slug(name)).or_default();
+            let slug = slugs.entry(name).or_insert_with(|| slug(name));
+            let spellings = match groups.get_mut(slug.as_str()) {
+                Some(s) => s,
+                None => groups.entry(slug.clone()).or_default(),
+            };
             // Two spellings of one term in the same article count once.
             if !spellings.values().any(|list| list.last() == Some(&i)) {
                 spellings.entry(name.clone()).or_default().push(i);
@@ -109,7 +117,10 @@ fn collect_kind(site: &Site, kind: TermKind, tax: &mut Taxonomies, warnings: &mu
         articles.sort_unstable();
         articles.dedup();
         for n in spellings.keys() {
-            tax.by_name.insert((kind, n.clone()), slug.clone());
+            tax.by_name
+                .entry(kind)
+                .or_default()
+                .insert(n.clone(), slug.clone());
         }
         tax.terms.push(Term {
             kind,

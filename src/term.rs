@@ -209,6 +209,20 @@ impl Term {
                         took.as_millis()
                     );
                 }
+                if self.verbose && !changed.is_empty() {
+                    let m = &report.memo;
+                    let made =
+                        |r: mdfeed::memo::Reuse| format!("{} of {}", r.misses, r.hits + r.misses);
+                    eprintln!(
+                        "{DIM}made anew: {} files read, {} articles rendered, {} pages, {} listings, {} feeds{DIM:#}",
+                        made(m.read),
+                        made(m.rendered),
+                        made(m.pages),
+                        made(m.listings),
+                        made(m.feeds)
+                    );
+                    eprintln!("{DIM}took: {}{DIM:#}", report.stages);
+                }
             }
             Event::Failed { error, changed } => {
                 self.end_progress();

@@ -81,6 +81,19 @@ pub enum Target {
     Asset(PathBuf),
 }
 
+/// Looks up what a source file becomes (the build records which files an article's
+/// links and media named, so its memo knows when to render it again).
+pub trait Targets {
+    /// Returns what the file at `rel` (relative to `content/`) becomes, if it exists.
+    fn target(&self, rel: &Path) -> Option<&Target>;
+}
+
+impl Targets for HashMap<PathBuf, Target> {
+    fn target(&self, rel: &Path) -> Option<&Target> {
+        self.get(rel)
+    }
+}
+
 /// Builds every URL and output path from the site's `base_url`.
 #[derive(Debug, Clone)]
 pub struct Urls {
@@ -185,12 +198,7 @@ impl Urls {
     /// an editor would: against the file's folder. Returns the absolute URL of the
     /// article or asset it names, or `None` to keep the link as written. Absolute, not
     /// root-relative, so that feeds can read every root-relative link as site-relative.
-    pub fn resolve_link(
-        &self,
-        from: &Path,
-        dest: &str,
-        targets: &HashMap<PathBuf, Target>,
-    ) -> Option<String> {
+    pub fn resolve_link(&self, from: &Path, dest: &str, targets: &dyn Targets) -> Option<String> {
         let (mut out, fragment) = self.locate(from, dest, targets)?;
         if let Some(f) = fragment {
             out.push('#');
@@ -200,12 +208,7 @@ impl Urls {
     }
 
     /// Returns the absolute URL of the file that `dest`, written in `from`, names.
-    pub fn resolve_file(
-        &self,
-        from: &Path,
-        dest: &str,
-        targets: &HashMap<PathBuf, Target>,
-    ) -> Option<String> {
+    pub fn resolve_file(&self, from: &Path, dest: &str, targets: &dyn Targets) -> Option<String> {
         self.locate(from, dest, targets).map(|(url, _)| url)
     }
 
@@ -214,11 +217,11 @@ impl Urls {
         &self,
         from: &Path,
         dest: &str,
-        targets: &'t HashMap<PathBuf, Target>,
+        targets: &'t dyn Targets,
     ) -> Option<(String, &'t Target)> {
         let (url, _) = self.locate(from, dest, targets)?;
         let rel = self.source_of(from, dest)?;
-        targets.get(&rel).map(|t| (url, t))
+        targets.target(&rel).map(|t| (url, t))
     }
 
     fn source_of(&self, from: &Path, dest: &str) -> Option<PathBuf> {
@@ -244,7 +247,7 @@ impl Urls {
         &self,
         from: &Path,
         dest: &str,
-        targets: &HashMap<PathBuf, Target>,
+        targets: &dyn Targets,
     ) -> Option<(String, Option<String>)> {
         if dest.is_empty() || dest.starts_with(['/', '#', '?']) || Url::parse(dest).is_ok() {
             return None;
@@ -256,7 +259,7 @@ impl Urls {
             .ok()?
             .fragment()
             .map(str::to_owned);
-        let absolute = match targets.get(&rel)? {
+        let absolute = match targets.target(&rel)? {
             Target::Page(page) => self.page(page),
             Target::Asset(asset) => self.asset(asset),
         };

@@ -52,6 +52,21 @@ impl CheckedHtml {
         self.insert(Self::key(html));
     }
 
+    /// Returns the fragments this set vouches for (to hand on to another build's set).
+    pub(crate) fn keys(&self) -> Vec<u64> {
+        self.0
+            .lock()
+            .map(|set| set.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// Vouches for the fragments another set held (see `keys`).
+    pub(crate) fn extend(&self, keys: &[u64]) {
+        if let Ok(mut set) = self.0.lock() {
+            set.extend(keys);
+        }
+    }
+
     fn insert(&self, key: u64) {
         if let Ok(mut set) = self.0.lock() {
             set.insert(key);

@@ -1,12 +1,14 @@
 //! Builds the site's feeds from the model.
 //!
-//! Owns: which feed documents exist (the site's, one per tag and category, and their
-//! RFC 5005 archive pages), what goes into them (the `Channel` and `Entry` views that
-//! every format shares, the content policy), the characters XML forbids, and the
-//! `<?xml-stylesheet?>` processing instruction. Each format module only serialises
-//! these views; `paging` decides which items go on which page.
+//! Owns: what goes into a feed document (the `Channel` and `Entry` views that every
+//! format shares, the content policy), the characters XML forbids, and the
+//! `<?xml-stylesheet?>` processing instruction. `docs` decides which documents exist
+//! (the site's, one per tag and category, and their RFC 5005 archive pages) and keeps
+//! their memo; `paging` decides which items go on which page; each format module only
+//! serialises the views.
 
 mod atom;
+mod docs;
 mod json;
 mod links;
 mod paging;
@@ -14,19 +16,19 @@ mod rss;
 
 use std::borrow::Cow;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use chrono::DateTime;
 use quick_xml::escape::escape;
-use rayon::prelude::*;
 
 use crate::config::{ContentPolicy, Person};
 use crate::dates::Date;
 use crate::error::{Error, Location, Result};
-use crate::model::{Article, Enclosure, Image, Site};
-use crate::taxonomy::Taxonomies;
-use crate::urls::{FeedKind, Scope, Urls};
+use crate::memo::Key;
+use crate::model::{Article, Enclosure, Image};
+use crate::urls::{FeedKind, Urls};
 use crate::validate::CheckedHtml;
 
+pub use docs::{FeedMemo, build, build_with};
 pub(crate) use links::relative_urls;
 
 /// One rendered feed document.
@@ -36,8 +38,12 @@ pub struct Feed {
     pub file: PathBuf,
     /// Its format.
     pub kind: FeedKind,
-    /// The serialised document.
-    pub bytes: Vec<u8>,
+    /// The serialised document (shared with the build's memo).
+    pub bytes: Arc<Vec<u8>>,
+    /// Made by this build, not taken from the memo: it has not been checked yet.
+    pub fresh: bool,
+    /// The memo key of the document.
+    pub(crate) key: Key,
 }
 
 /// RFC 5005 links of one feed document.
@@ -86,132 +92,6 @@ pub(crate) struct Entry<'a> {
     content_html: Option<String>,
     image: Option<&'a Image>,
     enclosure: Option<&'a Enclosure>,
-}
-
-/// Builds every feed document of the site: the site's, one per term, and archive pages.
-/// Content HTML whose every URL `links` made absolute is vouched for in `checked`, so
-/// the self-check does not parse it again. Each document is handed to `seal` as soon
-/// as it is made (to check and store it), so they need not all be held at once.
-pub fn build<R: Send>(
-    site: &Site,
-    urls: &Urls,
-    tax: &Taxonomies,
-    checked: &CheckedHtml,
-    seal: impl Fn(Feed) -> R + Sync,
-) -> Result<Vec<R>> {
-    let policy = site.config.feeds.content;
-    // Per article and per document the work is independent; both run in parallel and
-    // `collect` keeps the order, so the output does not depend on scheduling.
-    let entries = site
-        .articles
-        .par_iter()
-        .map(|a| entry(a, urls, policy, checked))
-        .collect::<Result<Vec<_>>>()?;
-    let c = &site.config;
-    let all: Vec<usize> = (0..entries.len()).collect();
-    let mut groups = vec![Group {
-        scope: Scope::Site,
-        title: xml_safe(&c.title).into_owned(),
-        description: xml_safe(&c.description).into_owned(),
-        items: &all,
-    }];
-    for term in tax.terms.iter().filter(|_| c.feeds.term_feeds) {
-        groups.push(Group {
-            scope: Scope::Term(term.kind, &term.slug),
-            title: xml_safe(&format!("{} – {}", c.title, term.name)).into_owned(),
-            description: xml_safe(&format!(
-                "{} “{}”: articles from {}",
-                term.kind.label(),
-                term.name,
-                c.title
-            ))
-            .into_owned(),
-            items: &term.articles,
-        });
-    }
-    // One job per document and format: the site's three feeds are the largest
-    // documents and must not wait for each other.
-    let jobs: Vec<(&Group<'_>, paging::Page, FeedKind)> = groups
-        .iter()
-        .flat_map(|g| {
-            paging::pages(g.items.len(), c.feeds.limit)
-                .into_iter()
-                .flat_map(move |page| c.feeds.formats.iter().map(move |&k| (g, page.clone(), k)))
-        })
-        .collect();
-    jobs.par_iter()
-        .map(|(group, page, kind)| write_doc(site, urls, group, page, *kind, &entries).map(&seal))
-        .collect()
-}
-
-/// The articles of one feed (site-wide or one term), newest first.
-struct Group<'a> {
-    scope: Scope<'a>,
-    title: String,
-    description: String,
-    items: &'a [usize],
-}
-
-fn write_doc(
-    site: &Site,
-    urls: &Urls,
-    group: &Group<'_>,
-    page: &paging::Page,
-    kind: FeedKind,
-    entries: &[Entry<'_>],
-) -> Result<Feed> {
-    let c = &site.config;
-    let items: Vec<&Entry<'_>> = group.items[page.items.clone()]
-        .iter()
-        .map(|&i| &entries[i])
-        .collect();
-    let at = |n: Option<usize>| urls.feed_at(&group.scope, kind, n);
-    let channel = Channel {
-        title: group.title.clone(),
-        description: group.description.clone(),
-        language: c.language.as_deref(),
-        home: urls.listing(&group.scope),
-        self_url: at(page.archive),
-        // Never the wall clock: an unchanged site must give byte-identical feeds.
-        updated: items
-            .iter()
-            .map(|e| e.updated)
-            .max()
-            .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset()),
-        author: c.author.as_ref(),
-        hub: c.feeds.hub.as_ref().map(url::Url::as_str),
-        archive: Archive {
-            prev: page.prev.map(|n| at(Some(n))),
-            next: page.next.map(|n| at(Some(n))),
-            current: page.archive.map(|_| at(None)),
-        },
-    };
-    let file = urls.feed_file_at(&group.scope, kind, page.archive);
-    let bytes = match kind {
-        FeedKind::Rss => rss::write(&channel, &items),
-        FeedKind::Atom => atom::write(&channel, &items),
-        FeedKind::Json => json::write(&channel, &items),
-    };
-    // The fields are cleaned one by one in `entry`; this catches any the views
-    // miss (an author's e-mail, a front matter ID): no XML document may hold one.
-    // Copied only when a character had to go: these documents can be large.
-    let bytes = bytes.map(|b| {
-        if kind == FeedKind::Json || all_xml_chars(&b) {
-            return b;
-        }
-        match String::from_utf8(b) {
-            Ok(text) => xml_safe(&text).into_owned().into_bytes(),
-            Err(e) => e.into_bytes(),
-        }
-    });
-    let bytes = match (kind, c.feeds.stylesheet) {
-        (FeedKind::Rss | FeedKind::Atom, true) => {
-            bytes.and_then(|b| with_stylesheet(b, &urls.stylesheet()))
-        }
-        _ => bytes,
-    }
-    .map_err(|msg| Error::at(Location::file(&file), msg))?;
-    Ok(Feed { file, kind, bytes })
 }
 
 /// Inserts `<?xml-stylesheet?>` right after the XML declaration, so a browser shows the

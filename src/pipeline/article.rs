@@ -1,6 +1,7 @@
 //! Renders one article's body and summary, with the template spans of other
 //! generators shown as text (and counted, so the user hears about them).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -9,29 +10,86 @@ use crate::compat::template_syntax;
 use crate::error::{Location, Result, Warning};
 use crate::markdown::{self, SummaryFrom};
 use crate::media::{self, Located};
+use crate::memo::{Key, KeyHasher};
 use crate::model::{Article, Enclosure, Image, Meta};
 use crate::source;
-use crate::urls::{Target, Urls};
+use crate::urls::{Target, Targets, Urls};
 
-/// Renders `p`; returns the article and its warnings: template tags left in its body
-/// (counted), and a character XML forbids that its feed entries would carry.
+/// What rendering an article looked at besides its own file: the files its links and
+/// media named (and what each was then), and the sizes of the local media files. The
+/// memo renders the article again when any of these is different now.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(super) struct Looked {
+    pub targets: Vec<(PathBuf, Option<Target>)>,
+    pub sizes: Vec<(PathBuf, u64)>,
+}
+
+impl Looked {
+    /// Is every file still what it was? (`size` stats a file under `content/`.)
+    pub(super) fn still(
+        &self,
+        targets: &HashMap<PathBuf, Target>,
+        size: &dyn Fn(&Path) -> Option<u64>,
+    ) -> bool {
+        self.targets
+            .iter()
+            .all(|(rel, was)| targets.get(rel) == was.as_ref())
+            && self.sizes.iter().all(|(rel, len)| size(rel) == Some(*len))
+    }
+
+    fn add_to(&self, h: &mut KeyHasher) {
+        for (rel, target) in &self.targets {
+            h.str(&rel.to_string_lossy()).debug(target);
+        }
+        h.num(self.sizes.len() as u64);
+        for (rel, len) in &self.sizes {
+            h.str(&rel.to_string_lossy()).num(*len);
+        }
+    }
+}
+
+/// The targets map, noting every file looked up.
+struct Recorder<'a> {
+    map: &'a HashMap<PathBuf, Target>,
+    looked: RefCell<Looked>,
+}
+
+impl Targets for Recorder<'_> {
+    fn target(&self, rel: &Path) -> Option<&Target> {
+        let found = self.map.get(rel);
+        let mut looked = self.looked.borrow_mut();
+        if !looked.targets.iter().any(|(r, _)| r == rel) {
+            looked.targets.push((rel.to_owned(), found.cloned()));
+        }
+        found
+    }
+}
+
+/// Renders `p`, read with key `read_key`; returns the article, its warnings (template
+/// tags left in its body, counted, and a character XML forbids that its feed entries
+/// would carry) and what else it looked at.
 pub(super) fn render_one(
-    p: Parsed,
+    p: &Parsed,
+    read_key: &Key,
     urls: &Urls,
     targets: &HashMap<PathBuf, Target>,
-    separator: Option<&str>,
-    content_dir: &Path,
-) -> Result<(Article, Vec<Warning>)> {
+    (separator, content_dir): (Option<&str>, &Path),
+) -> Result<(Article, Vec<Warning>, Looked)> {
     let Parsed {
         meta,
         text,
         body_start,
         body_line,
     } = p;
-    let raw_forbidden = crate::feeds::first_forbidden(&text)
-        .map(|(offset, c)| (Location::in_text(&meta.shown, &text, offset, 1), c));
+    let (meta, body_start, body_line) = (meta.clone(), *body_start, *body_line);
+    let targets = Recorder {
+        map: targets,
+        looked: RefCell::default(),
+    };
+    let raw_forbidden = crate::feeds::first_forbidden(text)
+        .map(|(offset, c)| (Location::in_text(&meta.shown, text, offset, 1), c));
     let from = meta.source.as_path();
-    let resolve = |dest: &str| urls.resolve_link(from, dest, targets);
+    let resolve = |dest: &str| urls.resolve_link(from, dest, &targets);
     let masked = template_syntax::mask(&text[body_start..]);
     let body = markdown::Body {
         text: &masked.text,
@@ -63,7 +121,11 @@ pub(super) fn render_one(
             rendered.raw_html,
         ),
     };
-    let (image, enclosure) = media_of(&meta, urls, targets, content_dir)?;
+    let (image, enclosure) = media_of(&meta, urls, &targets, content_dir)?;
+    let looked = targets.looked.into_inner();
+    let mut key = KeyHasher::new("article");
+    key.key(read_key);
+    looked.add_to(&mut key);
     let url = urls.page(&meta.page);
     let (id, id_is_permalink) = urls.item_id(meta.id.as_deref(), &url, &meta.date);
     let article = Article {
@@ -79,6 +141,7 @@ pub(super) fn render_one(
         template_tags: shown_tags.len(),
         raw_html: rendered.raw_html,
         raw_summary_html,
+        key: key.finish(),
         meta,
     };
     let forbidden = raw_forbidden.or_else(|| {
@@ -90,6 +153,7 @@ pub(super) fn render_one(
             .into_iter()
             .chain(forbidden.map(forbidden_warning))
             .collect(),
+        looked,
     ))
 }
 
@@ -119,13 +183,14 @@ fn template_warning(shown: &Path, lines: &[u32]) -> Option<Warning> {
 fn media_of(
     meta: &Meta,
     urls: &Urls,
-    targets: &HashMap<PathBuf, Target>,
+    targets: &Recorder<'_>,
     content_dir: &Path,
 ) -> Result<(Option<Image>, Option<Enclosure>)> {
     let locate = |src: &str| -> Result<Option<Located>> {
         match urls.resolve_target(&meta.source, src, targets) {
             Some((url, Target::Asset(rel))) => {
                 let len = source::size(content_dir, rel, &Path::new("content").join(rel))?;
+                targets.looked.borrow_mut().sizes.push((rel.clone(), len));
                 Ok(Some(Located { url, len }))
             }
             _ => Ok(None),

@@ -4,15 +4,18 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::BuildOptions;
 use crate::config;
 use crate::dates::Date;
 use crate::error::{Error, Location, Result, Warning};
 use crate::ids::{self, Lock};
+use crate::memo::{Key, KeyHasher};
 use crate::model::{Article, Site};
 use crate::output;
 use crate::source;
+use crate::urls::Urls;
 
 /// What `mdfeed ids mv` did.
 #[derive(Debug)]
@@ -61,20 +64,30 @@ pub(super) struct LockUpdate {
 /// the published ones yet. With `--locked`, a new ID is an error instead.
 pub(super) fn pin_ids(
     opts: &BuildOptions,
-    shown_root: &Path,
-    articles: &mut [Article],
-    now: Date,
+    (shown_root, urls): (&Path, &Urls),
+    articles: &mut [Arc<Article>],
+    (now, held): (Date, &mut Option<(Key, Lock)>),
     warnings: &mut Vec<Warning>,
 ) -> Result<Option<LockUpdate>> {
     let path = opts.root.join(ids::FILE_NAME);
     let shown = shown_root.join(ids::FILE_NAME);
     let mut lock = match source::read_optional_text(&path, &shown)? {
-        Some(text) => Lock::parse(&shown, &text)?,
+        Some(text) => parse_once(&shown, &text, held)?,
         None => Lock::default(),
     };
     let preview = opts.base_url.is_some();
     let pin = |a: &Article| !preview && !a.meta.draft && a.meta.date <= now;
-    let assigned = lock.assign(articles, &pin);
+    let own = |a: &Article| urls.item_id(a.meta.id.as_deref(), &a.url, &a.meta.date);
+    let assigned = lock.assign(articles, &own, &pin);
+    for (i, id, permalink) in &assigned.ids {
+        if let Some(a) = articles.get_mut(*i) {
+            // The article is shared (with the memo): change a copy.
+            let mut changed = Article::clone(a);
+            changed.id = id.clone();
+            changed.id_is_permalink = *permalink;
+            *a = Arc::new(changed);
+        }
+    }
     if assigned.added.is_empty() {
         return Ok(None);
     }
@@ -103,12 +116,33 @@ pub(super) fn pin_ids(
     }))
 }
 
+/// Parses the lock file, unless `held` (the memo's) is the same text parsed already.
+fn parse_once(shown: &Path, text: &str, held: &mut Option<(Key, Lock)>) -> Result<Lock> {
+    let key = KeyHasher::new("lock file")
+        .str(&shown.to_string_lossy())
+        .str(text)
+        .finish();
+    match held {
+        Some((k, lock)) if *k == key => Ok(lock.clone()),
+        _ => {
+            let lock = Lock::parse(shown, text)?;
+            *held = Some((key, lock.clone()));
+            Ok(lock)
+        }
+    }
+}
+
 /// Two articles with the same feed ID would look like one item to every reader.
 /// (Two equal permalinks are already reported as a page collision.)
 pub(super) fn check_unique_ids(site: &Site) -> Vec<Error> {
+    // Most sites have no shared ID at all: find that out without sorting by path.
+    let mut ids = std::collections::HashSet::with_capacity(site.articles.len());
+    if site.articles.iter().all(|a| ids.insert(a.id.as_str())) {
+        return Vec::new();
+    }
     let mut seen: HashMap<&str, (&Path, bool)> = HashMap::new();
     let mut errors = Vec::new();
-    let mut by_path: Vec<&Article> = site.articles.iter().collect();
+    let mut by_path: Vec<&Article> = site.articles.iter().map(|a| &**a).collect();
     by_path.sort_by(|a, b| a.meta.shown.cmp(&b.meta.shown));
     for a in by_path {
         let explicit = !a.id_is_permalink;

@@ -41,7 +41,7 @@ pub(super) struct Context<'a> {
     pub sections: &'a BTreeSet<PathBuf>,
 }
 
-fn failed(e: Error) -> Outcome {
+pub(super) fn failed(e: Error) -> Outcome {
     Outcome::Failed(Failure {
         errors: vec![e],
         untitled: false,
@@ -49,15 +49,7 @@ fn failed(e: Error) -> Outcome {
     })
 }
 
-/// Reads and validates `file`; warnings that do not stop the build come back beside.
-pub(super) fn read_one(file: &SourceFile, ctx: &Context<'_>) -> (Outcome, Vec<Warning>) {
-    match source::read_text(file) {
-        Ok(text) => parse_one(text, file, ctx),
-        Err(e) => (failed(e), Vec::new()),
-    }
-}
-
-/// Splits and validates a file's text: the part of `read_one` after the disk.
+/// Splits and validates a file's text (read and decoded by the caller).
 pub(super) fn parse_one(
     text: String,
     file: &SourceFile,
@@ -139,7 +131,7 @@ pub(super) fn skipped(
 }
 
 /// Counts which convention supplied each field of the published articles.
-pub(super) fn tally(report: &mut ContentReport, articles: &[Article]) {
+pub(super) fn tally(report: &mut ContentReport, articles: &[std::sync::Arc<Article>]) {
     report.articles = articles.len();
     report.skipped.sort();
     for a in articles {

@@ -3,14 +3,16 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use super::article::render_one;
 use super::read::{self, Outcome};
 use crate::compat::defaults::FolderDefaults;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::memo::KeyHasher;
 use crate::model::Site;
-use crate::render::{Templates, Views};
+use crate::render::{ArticleValue, Templates, Views};
 use crate::source::{self, Kind, SourceFile};
 use crate::taxonomy::Taxonomies;
 use crate::urls::Urls;
@@ -60,15 +62,18 @@ pub fn build_single(
     let separator = config.content.excerpt_separator.as_deref();
     // No other files exist here: local images and enclosures are "not found".
     let no_files = Path::new("content");
-    let (article, _) = render_one(parsed, &urls, &HashMap::new(), separator, no_files)?;
-    let site = Site::new(config.clone(), vec![article]);
+    let key = KeyHasher::new("single").finish();
+    let files = (separator, no_files);
+    let (article, _, _) = render_one(&parsed, &key, &urls, &HashMap::new(), files)?;
+    let site = Site::new(config.clone(), vec![Arc::new(article)]);
     let Some(article) = site.articles.first() else {
         return Ok(None);
     };
     // No tag or category feeds: the site's feeds alone.
     let tax = Taxonomies::default();
-    let page = templates.article(&Views::new(&site, &urls, &tax), article)?;
-    let feeds = crate::feeds::build(&site, &urls, &tax, &validate::CheckedHtml::default(), |f| f)?;
+    let values = [ArticleValue::new(article, &urls, &tax)];
+    let page = templates.article(&Views::new(&site, &urls, &tax, &values), 0)?;
+    let feeds = crate::feeds::build(&site, &urls, &tax)?;
     // Checked as a build checks them, so fuzzing the whole path also finds invalid feeds;
     // nothing is vouched for here, so the content's URLs are parsed again too.
     for f in &feeds {
@@ -78,6 +83,6 @@ pub fn build_single(
     }
     Ok(Some(Single {
         page,
-        feeds: feeds.into_iter().map(|f| f.bytes).collect(),
+        feeds: feeds.into_iter().map(|f| f.bytes.to_vec()).collect(),
     }))
 }

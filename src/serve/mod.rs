@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::output::Outputs;
-use crate::pipeline::{self, BuildOptions, BuildReport};
+use crate::pipeline::{self, BuildOptions, BuildReport, Memo};
 use crate::urls;
 use crate::watch::Watch;
 
@@ -152,14 +152,16 @@ impl Server {
             instance: format!("{}-{}", std::process::id(), started.as_nanos()),
             ..Live::default()
         };
-        rebuild(&build, &live, &[], on_event);
+        // Kept across rebuilds, so each redoes only what the change touched.
+        let mut memo = Memo::default();
+        rebuild(&build, &mut memo, &live, &[], on_event);
         std::thread::scope(|scope| {
             for _ in 0..WORKERS {
                 scope.spawn(|| self.http.serve(&live, on_event));
             }
             let stopped = loop {
                 match watch.changes() {
-                    Ok(changed) => rebuild(&build, &live, &changed, on_event),
+                    Ok(changed) => rebuild(&build, &mut memo, &live, &changed, on_event),
                     Err(e) => break e,
                 }
             };
@@ -171,12 +173,13 @@ impl Server {
 
 fn rebuild(
     opts: &BuildOptions,
+    memo: &mut Memo,
     live: &Live,
     changed: &[PathBuf],
     on_event: &(dyn Fn(Event<'_>) + Sync),
 ) {
     let started = Instant::now();
-    match pipeline::plan(opts) {
+    match pipeline::plan_with(opts, memo) {
         Ok((report, site)) => {
             live.publish(site);
             on_event(Event::Built {

@@ -104,7 +104,7 @@ fn reply(status: u16, media_type: Cow<'static, str>, body: Vec<u8>) -> Answer {
 
 fn read(body: &Body) -> Option<Vec<u8>> {
     match body {
-        Body::Bytes(b) => Some(b.clone()),
+        Body::Bytes(b) => Some(b.to_vec()),
         // An asset is read when asked for: it may have changed since the build,
         // and then a rebuild is on its way anyway.
         Body::Copy(src) => std::fs::read(src).ok(),
@@ -154,7 +154,7 @@ mod tests {
             ("feed.json", b"{}".to_vec()),
             ("news/pic.png", b"\x89PNG".to_vec()),
         ] {
-            o.add(path.into(), Body::Bytes(bytes), Path::new("t"))
+            o.add(path.into(), Body::Bytes(bytes.into()), Path::new("t"))
                 .unwrap();
         }
         o

@@ -18,6 +18,7 @@ mod http;
 mod ids;
 mod incremental;
 mod kill;
+mod memo;
 mod odd_inputs;
 mod safety;
 mod serve;

@@ -192,3 +192,114 @@ fn a_taken_port_is_an_io_error() {
     assert_eq!(out.status.code(), Some(3), "{}", crate::util::stderr(&out));
     assert!(crate::util::stderr(&out).contains(&format!("127.0.0.1:{port}: error:")));
 }
+
+/// A site whose feeds hold two items (so an edit can move an article between feed
+/// documents), with tags, a category and links between articles.
+fn paged_site() -> Site {
+    let site = Site::with_config(&format!("{}[feeds]\nlimit = 2\n", crate::util::CONFIG));
+    for (name, day, tags) in [
+        ("a", 1, "[rust, web]"),
+        ("b", 2, "[rust]"),
+        ("c", 3, "[web]"),
+        ("d", 4, "[rust, feeds]"),
+        ("e", 5, "[feeds]"),
+    ] {
+        site.write(
+            &format!("content/posts/{name}.md"),
+            article(
+                &format!("Post {name}"),
+                &format!("2024-05-0{day}"),
+                &format!("tags: {tags}\ncategories: [News]\n"),
+                &format!("Body of {name}; see [b](b.md).\n"),
+            ),
+        );
+    }
+    site
+}
+
+/// Asserts that the server serves every file `mdfeed build` makes of the same sources
+/// (with the server's address as base URL), byte for byte. The server may still be
+/// rebuilding after a burst of changes: it gets a few seconds to settle.
+fn assert_serves_a_fresh_build(server: &Served, site: &Site) {
+    let out = tempfile::tempdir().unwrap();
+    let out_dir = out.path().to_str().unwrap();
+    let built = site.run(&["build", "--out", out_dir, "--base-url", &server.url]);
+    assert!(built.status.success(), "{}", crate::util::stderr(&built));
+    let files: Vec<_> = crate::util::snapshot(out.path())
+        .into_iter()
+        .filter(|(rel, _)| !rel.to_string_lossy().starts_with(".mdfeed-"))
+        .collect();
+    let script = "<script src=\"/__mdfeed/live.js\"></script>\n";
+    let started = std::time::Instant::now();
+    loop {
+        let differ: Vec<String> = files
+            .iter()
+            .filter_map(|(rel, (bytes, _))| {
+                let path = format!("/{}", rel.to_string_lossy());
+                let served = server.get(&path);
+                let body = served.body.replacen(script, "", 1);
+                (served.status != 200 || body != String::from_utf8_lossy(bytes)).then_some(path)
+            })
+            .collect();
+        if differ.is_empty() {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "served differently from a fresh build: {differ:?}\n--- server log:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_memoised_rebuild_serves_exactly_what_a_fresh_build_makes() {
+    let site = paged_site();
+    let server = Served::start(site.root(), &[]);
+    assert_serves_a_fresh_build(&server, &site);
+    let limit = Duration::from_secs(10);
+
+    // One article's text: only it is read and rendered again.
+    site.write(
+        "content/posts/c.md",
+        article(
+            "Post c",
+            "2024-05-03",
+            "tags: [web]\ncategories: [News]\n",
+            "Edited c.\n",
+        ),
+    );
+    server.wait_for("/posts/c/", limit, |r| r.body.contains("Edited c."));
+    assert_serves_a_fresh_build(&server, &site);
+    let log = server.log();
+    assert!(
+        log.contains("made anew: 1 of 5 files read, 1 of 5 articles rendered"),
+        "{log}"
+    );
+
+    // Its date and tags: it moves to the front of the site's feed, out of `web` and
+    // into a new tag, and the archive pages shift.
+    site.write(
+        "content/posts/a.md",
+        article(
+            "Post a",
+            "2024-06-01",
+            "tags: [feeds, new-tag]\n",
+            "Moved a.\n",
+        ),
+    );
+    server.wait_for("/tags/new-tag/", limit, |r| r.status == 200);
+    assert_serves_a_fresh_build(&server, &site);
+    assert!(!server.get("/tags/web/").body.contains("Post a"));
+
+    // An article added and one deleted (the others link to it: their links change).
+    site.write(
+        "content/posts/f.md",
+        article("Post f", "2024-05-06", "tags: [rust]\n", "New f.\n"),
+    );
+    std::fs::remove_file(site.root().join("content/posts/b.md")).unwrap();
+    server.wait_for("/posts/b/", limit, |r| r.status == 404);
+    server.wait_for("/posts/f/", limit, |r| r.status == 200);
+    assert_serves_a_fresh_build(&server, &site);
+}

@@ -1,0 +1,418 @@
+//! Plans every feed document of the site and serialises the ones the memo does not
+//! hold.
+//!
+//! Owns: the list of documents (the site's, one per tag and category, and their RFC 5005
+//! archive pages, with `paging` deciding which items go where), each document's key
+//! (its format, its channel and archive links, and the keys of its entries in order),
+//! and the memo of entries and documents. A document's bytes are remembered only once
+//! `validate` has passed them (`FeedMemo::checked`), so a hit never skips the check.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::DateTime;
+use rayon::prelude::*;
+
+use super::{
+    Archive, Channel, Entry, Feed, all_xml_chars, atom, entry, json, paging, rss, with_stylesheet,
+    xml_safe,
+};
+use crate::config::ContentPolicy;
+use crate::dates::Date;
+use crate::error::{Error, Location, Result};
+use crate::memo::{Forget, Key, KeyHasher, Reuse, Table};
+use crate::model::{Article, Site};
+use crate::taxonomy::Taxonomies;
+use crate::urls::{FeedKind, Scope, Urls};
+use crate::validate::CheckedHtml;
+
+/// Feed entries and checked feed documents, kept by the build's memo.
+#[derive(Default)]
+pub struct FeedMemo {
+    entries: Table<Key, Arc<EntryText>>,
+    /// Each document's file and bytes.
+    docs: Table<Key, (PathBuf, Arc<Vec<u8>>)>,
+}
+
+impl FeedMemo {
+    /// Remembers a document (`Feed::key`, `Feed::file`) that `validate` passed.
+    pub fn checked(&mut self, key: Key, file: PathBuf, bytes: Arc<Vec<u8>>, generation: u64) {
+        self.docs.insert(key, (file, bytes), generation);
+    }
+
+    /// Returns how many entries and documents are kept.
+    pub fn len(&self) -> usize {
+        self.entries.len() + self.docs.len()
+    }
+
+    /// Returns true when nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Forget for FeedMemo {
+    fn forget(&mut self, keep: &dyn Fn(u64) -> bool) {
+        self.entries.forget(keep);
+        self.docs.forget(keep);
+    }
+}
+
+/// The parts of an entry that take work to make: text made safe for XML, HTML with
+/// absolute URLs, and which of its HTML needs no URL check (see `CheckedHtml`).
+struct EntryText {
+    title: String,
+    summary_html: Option<String>,
+    summary_text: Option<String>,
+    content_html: Option<String>,
+    vouched: Vec<u64>,
+}
+
+/// The articles of one feed (site-wide or one term), newest first.
+struct Group<'a> {
+    scope: Scope<'a>,
+    title: String,
+    description: String,
+    items: &'a [usize],
+}
+
+/// One page of a group (the current document or an archive), in every format. Its key
+/// holds everything its documents are made from: the config (formats, limit, base URL,
+/// stylesheet…), the group, the page's place among the archives and the keys of its
+/// entries in order; a document's key adds its format.
+struct PagePlan<'a> {
+    group: &'a Group<'a>,
+    page: paging::Page,
+    key: Key,
+}
+
+impl PagePlan<'_> {
+    fn items(&self) -> &[usize] {
+        &self.group.items[self.page.items.clone()]
+    }
+
+    fn doc_key(&self, kind: FeedKind) -> Key {
+        KeyHasher::new("feed document")
+            .key(&self.key)
+            .debug(&kind)
+            .finish()
+    }
+}
+
+/// Builds every feed document of the site (with a memo that remembers nothing).
+pub fn build(site: &Site, urls: &Urls, tax: &Taxonomies) -> Result<Vec<Feed>> {
+    let seal = |f: Feed, _: &CheckedHtml| f;
+    build_with(site, urls, tax, (&mut FeedMemo::default(), 0), seal).map(|(feeds, _)| feeds)
+}
+
+/// Builds every feed document of the site, taking from `memo` each document whose key
+/// it holds; the others are serialised (each one its own job, in parallel) and come
+/// with `fresh` set. Each document is handed to `seal` as soon as it is made, with the
+/// content HTML vouched free of relative URLs (to check and store it, so they need not
+/// all be held at once); the caller passes checked ones to `FeedMemo::checked`.
+pub fn build_with<R: Send>(
+    site: &Site,
+    urls: &Urls,
+    tax: &Taxonomies,
+    (memo, generation): (&mut FeedMemo, u64),
+    seal: impl Fn(Feed, &CheckedHtml) -> R + Sync,
+) -> Result<(Vec<R>, Reuse)> {
+    let policy = site.config.feeds.content;
+    let entry_keys: Vec<Key> = site
+        .articles
+        .par_iter()
+        .map(|a| entry_key(a, policy))
+        .collect();
+    let all: Vec<usize> = (0..site.articles.len()).collect();
+    let groups = groups(site, tax, &all);
+    let config = KeyHasher::new("feeds")
+        .debug(&site.config)
+        .str(&urls.stylesheet())
+        .finish();
+    let pages: Vec<PagePlan<'_>> = groups
+        .par_iter()
+        .flat_map_iter(|g| plan_pages(site, &config, g, &entry_keys))
+        .collect();
+    let formats = &site.config.feeds.formats;
+    let mut reuse = Reuse::default();
+    let mut docs = Vec::with_capacity(pages.len() * formats.len());
+    let mut needed = vec![false; site.articles.len()];
+    for page in &pages {
+        for &kind in formats {
+            let key = page.doc_key(kind);
+            let held = memo.docs.get(&key, generation);
+            reuse.count(held.is_some());
+            if held.is_none() {
+                page.items().iter().for_each(|&i| needed[i] = true);
+            }
+            docs.push((page, kind, key, held));
+        }
+    }
+    let checked = CheckedHtml::default();
+    let texts = entry_texts(site, urls, (&needed, &entry_keys), (memo, generation))?;
+    let entries: Vec<Option<Entry<'_>>> = site
+        .articles
+        .iter()
+        .zip(&texts)
+        .map(|(a, t)| {
+            t.as_ref().map(|t| {
+                checked.extend(&t.vouched);
+                entry_from(a, t)
+            })
+        })
+        .collect();
+    let made: Vec<Result<R>> = docs
+        .into_par_iter()
+        .map(|(page, kind, key, held)| {
+            let feed = match held {
+                Some((file, bytes)) => Feed {
+                    file,
+                    kind,
+                    bytes,
+                    key,
+                    fresh: false,
+                },
+                None => {
+                    let (file, bytes) = serialise(site, urls, (page, kind), &entries)?;
+                    Feed {
+                        file,
+                        kind,
+                        bytes: Arc::new(bytes),
+                        key,
+                        fresh: true,
+                    }
+                }
+            };
+            Ok(seal(feed, &checked))
+        })
+        .collect();
+    Ok((made.into_iter().collect::<Result<Vec<_>>>()?, reuse))
+}
+
+/// Returns the site's group (`all` its articles) and one group per term.
+fn groups<'a>(site: &Site, tax: &'a Taxonomies, all: &'a [usize]) -> Vec<Group<'a>> {
+    let c = &site.config;
+    let mut groups = vec![Group {
+        scope: Scope::Site,
+        title: xml_safe(&c.title).into_owned(),
+        description: xml_safe(&c.description).into_owned(),
+        items: all,
+    }];
+    for term in tax.terms.iter().filter(|_| c.feeds.term_feeds) {
+        groups.push(Group {
+            scope: Scope::Term(term.kind, &term.slug),
+            title: xml_safe(&format!("{} – {}", c.title, term.name)).into_owned(),
+            description: xml_safe(&format!(
+                "{} “{}”: articles from {}",
+                term.kind.label(),
+                term.name,
+                c.title
+            ))
+            .into_owned(),
+            items: &term.articles,
+        });
+    }
+    groups
+}
+
+/// Plans the pages of one group (current document and archives) with their keys.
+fn plan_pages<'a>(
+    site: &Site,
+    config: &Key,
+    group: &'a Group<'a>,
+    entry_keys: &[Key],
+) -> Vec<PagePlan<'a>> {
+    let base = KeyHasher::new("feed group")
+        .key(config)
+        .debug(&group.scope)
+        .str(&group.title)
+        .str(&group.description)
+        .finish();
+    paging::pages(group.items.len(), site.config.feeds.limit)
+        .into_iter()
+        .map(|page| {
+            let mut key = KeyHasher::new("feed page");
+            key.key(&base);
+            let n = |p: Option<usize>| p.map_or(0, |n| n as u64 + 1);
+            key.num(n(page.archive)).num(n(page.prev)).num(n(page.next));
+            let items = &group.items[page.items.clone()];
+            key.num(items.len() as u64);
+            items.iter().for_each(|&i| {
+                key.key(&entry_keys[i]);
+            });
+            PagePlan {
+                group,
+                page,
+                key: key.finish(),
+            }
+        })
+        .collect()
+}
+
+/// Returns the channel of one page in one format, with its file under `out/`.
+fn channel<'a>(
+    site: &'a Site,
+    urls: &Urls,
+    (plan, kind): (&PagePlan<'_>, FeedKind),
+) -> (PathBuf, Channel<'a>) {
+    let c = &site.config;
+    let (group, page) = (plan.group, &plan.page);
+    let at = |n: Option<usize>| urls.feed_at(&group.scope, kind, n);
+    let channel = Channel {
+        title: group.title.clone(),
+        description: group.description.clone(),
+        language: c.language.as_deref(),
+        home: urls.listing(&group.scope),
+        self_url: at(page.archive),
+        // Never the wall clock: an unchanged site must give byte-identical feeds.
+        updated: plan
+            .items()
+            .iter()
+            .map(|&i| updated_of(&site.articles[i]))
+            .max()
+            .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset()),
+        author: c.author.as_ref(),
+        hub: c.feeds.hub.as_ref().map(url::Url::as_str),
+        archive: Archive {
+            prev: page.prev.map(|n| at(Some(n))),
+            next: page.next.map(|n| at(Some(n))),
+            current: page.archive.map(|_| at(None)),
+        },
+    };
+    (urls.feed_file_at(&group.scope, kind, page.archive), channel)
+}
+
+/// When an article last changed, as its entries and the feeds' `updated` say.
+fn updated_of(a: &Article) -> Date {
+    a.meta.updated.unwrap_or(a.meta.date).max(a.meta.date)
+}
+
+/// Returns the key of an article's entry: the article (with its feed ID) and the
+/// site's content policy.
+fn entry_key(a: &Article, policy: ContentPolicy) -> Key {
+    KeyHasher::new("feed entry")
+        .key(&a.key)
+        .str(&a.id)
+        .num(u64::from(a.id_is_permalink))
+        .debug(&policy)
+        .finish()
+}
+
+/// Returns the entry texts of the articles `needed` marks: from the memo, or made (in
+/// parallel) and remembered.
+fn entry_texts(
+    site: &Site,
+    urls: &Urls,
+    (needed, keys): (&[bool], &[Key]),
+    (memo, generation): (&mut FeedMemo, u64),
+) -> Result<Vec<Option<Arc<EntryText>>>> {
+    let mut texts: Vec<Option<Arc<EntryText>>> = Vec::with_capacity(needed.len());
+    let mut missing = Vec::new();
+    for (i, &need) in needed.iter().enumerate() {
+        let held = need
+            .then(|| memo.entries.get(&keys[i], generation))
+            .flatten();
+        if need && held.is_none() {
+            missing.push(i);
+        }
+        texts.push(held);
+    }
+    let policy = site.config.feeds.content;
+    let made: Vec<Result<(usize, EntryText)>> = missing
+        .into_par_iter()
+        .map(|i| {
+            // Its own set, so the entry keeps what `entry` vouched for.
+            let vouched = CheckedHtml::default();
+            let e = entry(&site.articles[i], urls, policy, &vouched)?;
+            Ok((i, text_of(e, vouched.keys())))
+        })
+        .collect();
+    for m in made {
+        let (i, text) = m?;
+        let text = Arc::new(text);
+        memo.entries.insert(keys[i], text.clone(), generation);
+        texts[i] = Some(text);
+    }
+    Ok(texts)
+}
+
+/// Keeps what took work to make of an entry.
+fn text_of(e: Entry<'_>, vouched: Vec<u64>) -> EntryText {
+    EntryText {
+        title: e.title,
+        summary_html: e.summary_html,
+        summary_text: e.summary_text,
+        content_html: e.content_html,
+        vouched,
+    }
+}
+
+/// Makes an article's entry from its texts; the rest are the article's own fields, as
+/// `entry` takes them.
+fn entry_from<'a>(a: &'a Article, t: &EntryText) -> Entry<'a> {
+    let m = &a.meta;
+    Entry {
+        id: &a.id,
+        id_is_permalink: a.id_is_permalink,
+        title: t.title.clone(),
+        link: m.external_url.as_deref().unwrap_or(&a.url),
+        related: m.external_url.as_ref().map(|_| a.url.as_str()),
+        published: m.date,
+        updated: updated_of(a),
+        authors: &m.authors,
+        categories: m
+            .tags
+            .iter()
+            .chain(&m.categories)
+            .map(String::as_str)
+            .collect(),
+        lang: m.lang.as_deref(),
+        summary_html: t.summary_html.clone(),
+        summary_text: t.summary_text.clone(),
+        content_html: t.content_html.clone(),
+        image: a.image.as_ref(),
+        enclosure: a.enclosure.as_ref(),
+    }
+}
+
+/// Serialises one document from the entries of its items; returns its file and bytes.
+fn serialise(
+    site: &Site,
+    urls: &Urls,
+    (plan, kind): (&PagePlan<'_>, FeedKind),
+    entries: &[Option<Entry<'_>>],
+) -> Result<(PathBuf, Vec<u8>)> {
+    let c = &site.config;
+    let (file, channel) = channel(site, urls, (plan, kind));
+    let missing = || Error::at(Location::file(&file), "an entry of this feed was not made");
+    let items: Vec<&Entry<'_>> = plan
+        .items()
+        .iter()
+        .map(|&i| entries.get(i).and_then(Option::as_ref).ok_or_else(missing))
+        .collect::<Result<_>>()?;
+    let bytes = match kind {
+        FeedKind::Rss => rss::write(&channel, &items),
+        FeedKind::Atom => atom::write(&channel, &items),
+        FeedKind::Json => json::write(&channel, &items),
+    };
+    // The fields are cleaned one by one in `entry`; this catches any the views
+    // miss (an author's e-mail, a front matter ID): no XML document may hold one.
+    // Copied only when a character had to go: these documents can be large.
+    let bytes = bytes.map(|b| {
+        if kind == FeedKind::Json || all_xml_chars(&b) {
+            return b;
+        }
+        match String::from_utf8(b) {
+            Ok(text) => xml_safe(&text).into_owned().into_bytes(),
+            Err(e) => e.into_bytes(),
+        }
+    });
+    let bytes = match (kind, c.feeds.stylesheet) {
+        (FeedKind::Rss | FeedKind::Atom, true) => {
+            bytes.and_then(|b| with_stylesheet(b, &urls.stylesheet()))
+        }
+        _ => bytes,
+    }
+    .map_err(|msg| Error::at(Location::file(&file), msg))?;
+    Ok((file, bytes))
+}

@@ -1,0 +1,205 @@
+//! The pipeline's memo: one table per stage (see `crate::memo` for keys and forgetting).
+//! `mdfeed serve` keeps one across rebuilds; `plan` and `build` start from an empty one,
+//! so every build runs the same code.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::article::Looked;
+use super::pages::PageMemo;
+use super::read::Parsed;
+use crate::compat::skip::SkipReason;
+use crate::error::Warning;
+use crate::feeds::FeedMemo;
+use crate::ids::Lock;
+use crate::memo::{Digests, Forget, Generations, Key, Reuse, Table};
+use crate::model::Article;
+use crate::output::Spool;
+use crate::render::ArticleValue;
+
+/// What a build remembers for the next one, in memory.
+#[derive(Default)]
+pub struct Memo {
+    generations: Generations,
+    /// The hash of every file read, by path, with its stamp.
+    pub(super) digests: Digests,
+    /// What each file turned out to be, by the key of its bytes and everything else
+    /// reading it depends on.
+    pub(super) read: Table<Key, Arc<ReadEntry>>,
+    /// Each article, rendered, by the same key.
+    pub(super) rendered: Table<Key, Arc<Rendered>>,
+    /// Each article as templates see it, by its view key (the article and its terms).
+    pub(super) values: Table<Key, ArticleValue>,
+    /// Article pages and redirect pages, by the key of what they show.
+    pub(super) pages: Table<Key, Arc<Vec<u8>>>,
+    /// The home page, term pages and their indexes, the feeds' stylesheet.
+    pub(super) listings: Table<Key, Arc<Vec<u8>>>,
+    /// Feed entries and feed documents that passed the self-check.
+    pub(super) feeds: FeedMemo,
+    /// The lock file as last parsed, by the key of its text.
+    pub(super) lock: Option<(Key, Lock)>,
+    /// What the running build took from the memo.
+    pub(super) reuse: MemoReport,
+    /// When the running build started its current stage, and how long each took.
+    clock: Option<(Instant, Vec<(&'static str, Duration)>)>,
+}
+
+/// What a build took from the memo and what it made anew.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct MemoReport {
+    /// Files parsed (hits: not parsed again, and while their stamp is unchanged not
+    /// even read).
+    pub read: Reuse,
+    /// Articles rendered (Markdown to HTML).
+    pub rendered: Reuse,
+    /// Article pages and redirect pages.
+    pub pages: Reuse,
+    /// The home page, term pages and their indexes, the feeds' stylesheet.
+    pub listings: Reuse,
+    /// Feed documents (hits were checked by `validate` when they were made).
+    pub feeds: Reuse,
+}
+
+/// How long each stage of a build took (for `serve --verbose` and profiling).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Stages(pub Vec<(&'static str, Duration)>);
+
+impl std::fmt::Display for Stages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|(name, took)| format!("{name} {} ms", took.as_millis()))
+            .collect();
+        f.write_str(&parts.join(", "))
+    }
+}
+
+/// A file read and parsed: an article not rendered yet, or what else it was.
+pub(super) struct ReadEntry {
+    pub kept: Kept,
+    pub warnings: Vec<Warning>,
+}
+
+/// What a file turned out to be, when that can be remembered (errors are not: a file
+/// with errors is read again by every build, so they are always reported).
+pub(super) enum Kept {
+    Article(Arc<Parsed>),
+    Skipped(SkipReason),
+    Asset,
+}
+
+/// An article rendered, with its warnings and what else it looked at.
+pub(super) struct Rendered {
+    pub article: Arc<Article>,
+    pub warnings: Vec<Warning>,
+    pub looked: Looked,
+}
+
+impl Memo {
+    /// Starts a build; returns its number.
+    pub(super) fn begin(&mut self) -> u64 {
+        self.reuse = MemoReport::default();
+        self.clock = Some((Instant::now(), Vec::new()));
+        self.generations.begin()
+    }
+
+    /// Notes that the stage `name` of the running build is over.
+    pub(super) fn lap(&mut self, name: &'static str) {
+        if let Some((since, laps)) = &mut self.clock {
+            let now = Instant::now();
+            laps.push((name, now - *since));
+            *since = now;
+        }
+    }
+
+    /// Returns how long each stage of the build took.
+    pub(super) fn stages(&mut self) -> Stages {
+        Stages(self.clock.take().map(|(_, laps)| laps).unwrap_or_default())
+    }
+
+    /// Returns the number of the running build.
+    pub(super) fn generation(&self) -> u64 {
+        self.generations.current
+    }
+
+    /// Ends a build: forgets what neither it nor (after a failure) the last good build
+    /// used, so the memo does not grow from edit to edit.
+    pub(super) fn end(&mut self, ok: bool) {
+        let keep = self.generations.end(ok);
+        let tables: [&mut dyn Forget; 7] = [
+            &mut self.digests,
+            &mut self.read,
+            &mut self.rendered,
+            &mut self.values,
+            &mut self.pages,
+            &mut self.listings,
+            &mut self.feeds,
+        ];
+        for t in tables {
+            t.forget(&keep);
+        }
+    }
+
+    /// Returns how many results the memo keeps (for tests: it must not grow).
+    pub fn len(&self) -> usize {
+        self.read.len()
+            + self.rendered.len()
+            + self.values.len()
+            + self.pages.len()
+            + self.listings.len()
+            + self.feeds.len()
+    }
+
+    /// Returns true when the memo keeps nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Lends the parts of the memo for article pages, listings and feeds apart, so
+    /// they can be made at the same time (with the feeds' count of what the build
+    /// took from the memo).
+    pub(super) fn split<'m>(
+        &'m mut self,
+        spool: Option<&'m Spool>,
+    ) -> (PageMemo<'m>, PageMemo<'m>, &'m mut FeedMemo, &'m mut Reuse) {
+        let generation = self.generation();
+        let MemoReport {
+            pages,
+            listings,
+            feeds,
+            ..
+        } = &mut self.reuse;
+        let page_memo = PageMemo {
+            pages: &mut self.pages,
+            reuse: pages,
+            generation,
+            spool,
+        };
+        let listing_memo = PageMemo {
+            pages: &mut self.listings,
+            reuse: listings,
+            generation,
+            spool,
+        };
+        (page_memo, listing_memo, &mut self.feeds, feeds)
+    }
+
+    /// Keeps the article a build actually published under `key`: the same one with
+    /// another feed ID from `mdfeed.lock`, so the next build need not copy it again.
+    pub(super) fn repinned(&mut self, key: &Key, article: &Arc<Article>) {
+        let generation = self.generation();
+        let Some(old) = self.rendered.get(key, generation) else {
+            return;
+        };
+        if Arc::ptr_eq(&old.article, article) {
+            return;
+        }
+        let new = Rendered {
+            article: article.clone(),
+            warnings: old.warnings.clone(),
+            looked: old.looked.clone(),
+        };
+        self.rendered.insert(*key, Arc::new(new), generation);
+    }
+}

@@ -1,0 +1,291 @@
+//! Renders the HTML pages: one per article, its redirect pages, and the listings (home
+//! page, tag and category pages, their indexes, the feeds' stylesheet).
+//!
+//! A page's key is what its template sees: the templates, the site view and config,
+//! and for each article shown its key and the slugs of its terms. With the memo, a
+//! page whose key is unchanged is not rendered again.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::memo::Memo;
+use super::{BuildOptions, progress};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::memo::{Key, KeyHasher, Reuse, Table};
+use crate::model::{Article, Site};
+use crate::output::{Body, Outputs, Spool};
+use crate::render::{ArticleValue, Templates, Views};
+use crate::taxonomy::Taxonomies;
+use crate::urls::{FeedKind, Scope, TermKind, Urls};
+
+/// What the keys of a build's pages start from.
+pub(super) struct PageKeys {
+    /// The templates, the site view and the config.
+    base: Key,
+    /// Per article (in site order): its key and the slugs of its terms.
+    views: Vec<Key>,
+}
+
+impl PageKeys {
+    /// Gathers what every page's key holds: `views` from `view_keys`, and `templates`,
+    /// the hash of the site's own templates (the built-in ones come with this binary).
+    pub(super) fn new(views: Vec<Key>, site: (&Views<'_>, &Config), templates: &Key) -> Self {
+        let base = KeyHasher::new("pages")
+            .key(templates)
+            .bytes(&site.0.site_fingerprint())
+            .debug(site.1)
+            .finish();
+        PageKeys { base, views }
+    }
+
+    fn key(&self, kind: &str, parts: &dyn Fn(&mut KeyHasher)) -> Key {
+        let mut h = KeyHasher::new(kind);
+        h.key(&self.base);
+        parts(&mut h);
+        h.finish()
+    }
+}
+
+/// Returns the view key of each of the site's articles (see `view_key`).
+pub(super) fn view_keys(site: &Site, tax: &Taxonomies) -> Vec<Key> {
+    site.articles.par_iter().map(|a| view_key(a, tax)).collect()
+}
+
+/// Returns the template value of each of the site's articles: from the memo, by its
+/// view key, or made.
+pub(super) fn article_values(
+    (site, urls, tax): (&Site, &Urls, &Taxonomies),
+    view_keys: &[Key],
+    memo: &mut Memo,
+) -> Vec<ArticleValue> {
+    let generation = memo.generation();
+    let held: Vec<Option<ArticleValue>> = view_keys
+        .iter()
+        .map(|k| memo.values.get(k, generation))
+        .collect();
+    let made: Vec<(usize, ArticleValue)> = (0..held.len())
+        .into_par_iter()
+        .filter(|&i| held[i].is_none())
+        .map(|i| (i, ArticleValue::new(&site.articles[i], urls, tax)))
+        .collect();
+    let mut values = held;
+    for (i, value) in made {
+        memo.values.insert(view_keys[i], value.clone(), generation);
+        values[i] = Some(value);
+    }
+    values.into_iter().flatten().collect()
+}
+
+/// An article as its pages and listings show it: the article and its terms' slugs
+/// (a term page may be turned off, or named after another spelling).
+fn view_key(a: &Article, tax: &Taxonomies) -> Key {
+    let mut h = KeyHasher::new("article view");
+    h.key(&a.key);
+    for (kind, names) in [
+        (TermKind::Tag, &a.meta.tags),
+        (TermKind::Category, &a.meta.categories),
+    ] {
+        h.num(names.len() as u64);
+        for name in names {
+            h.opt(tax.slug_of(kind, name));
+        }
+    }
+    h.finish()
+}
+
+/// The part of the memo that pages use (borrowed apart from the feeds' part, so
+/// listings and feeds can be made at the same time).
+pub(super) struct PageMemo<'m> {
+    pub pages: &'m mut Table<Key, Arc<Vec<u8>>>,
+    pub reuse: &'m mut Reuse,
+    pub generation: u64,
+    /// Where a writing build stores each page as soon as it is made (and then keeps
+    /// none of its bytes).
+    pub spool: Option<&'m Spool>,
+}
+
+/// Stores rendered bytes: in the spool when the build writes (so the site is never
+/// held in memory whole), else in memory, shared (`check`, `serve`).
+pub(super) fn store(spool: Option<&Spool>, bytes: Arc<Vec<u8>>) -> Result<Body> {
+    match spool {
+        Some(s) => s.keep(&bytes).map(Body::Spooled),
+        None => Ok(Body::Bytes(bytes)),
+    }
+}
+
+/// Returns each page from the memo or renders it (in parallel) and stores it as soon
+/// as it is made; `render` makes page `i`.
+fn render_pages(
+    memo: &mut PageMemo<'_>,
+    keys: &[Key],
+    render: &(dyn Fn(usize) -> Result<String> + Sync),
+    progress: Option<&dyn super::Progress>,
+) -> Vec<Result<Body>> {
+    let generation = memo.generation;
+    let mut slots: Vec<Option<Result<Body>>> = Vec::with_capacity(keys.len());
+    for key in keys {
+        let hit = memo.pages.get(key, generation);
+        memo.reuse.count(hit.is_some());
+        if hit.is_some() {
+            progress::advance(progress);
+        }
+        slots.push(hit.map(|bytes| Ok(Body::Bytes(bytes))));
+    }
+    let missing: Vec<usize> = (0..keys.len()).filter(|&i| slots[i].is_none()).collect();
+    let spool = memo.spool;
+    let made: Vec<(usize, Result<Body>)> = missing
+        .into_par_iter()
+        .map(|i| {
+            let page = render(i).and_then(|html| store(spool, Arc::new(html.into_bytes())));
+            progress::advance(progress);
+            (i, page)
+        })
+        .collect();
+    for (i, page) in made {
+        if let Ok(Body::Bytes(bytes)) = &page {
+            memo.pages.insert(keys[i], bytes.clone(), generation);
+        }
+        slots[i] = Some(page);
+    }
+    slots.into_iter().flatten().collect()
+}
+
+/// Renders every article's page (in parallel) and its redirect pages.
+pub(super) fn add_pages(
+    outputs: &mut Outputs,
+    (templates, views, keys): (&Templates, &Views<'_>, &PageKeys),
+    (site, urls): (&Site, &Urls),
+    memo: &mut PageMemo<'_>,
+    opts: &BuildOptions,
+) -> Vec<Error> {
+    let progress = opts.progress.as_deref();
+    progress::stage(progress, "rendering", site.articles.len());
+    let page_keys: Vec<Key> = keys
+        .views
+        .iter()
+        .map(|v| {
+            keys.key("article page", &|h| {
+                h.key(v);
+            })
+        })
+        .collect();
+    let render = |i: usize| templates.article(views, i);
+    let pages = render_pages(memo, &page_keys, &render, progress);
+    let mut errors = Vec::new();
+    for (i, (page, article)) in pages.into_iter().zip(&site.articles).enumerate() {
+        let file = urls.page_file(&article.meta.page);
+        let added = page.and_then(|body| outputs.add(file, body, &article.meta.shown));
+        errors.extend(added.err());
+        if !article.meta.aliases.is_empty() {
+            errors.extend(add_redirects(
+                outputs,
+                (templates, views, keys),
+                article,
+                i,
+                memo,
+            ));
+        }
+    }
+    errors
+}
+
+/// Makes the redirect pages of an article's old URLs (`i` is its place in the site).
+fn add_redirects(
+    outputs: &mut Outputs,
+    (templates, views, keys): (&Templates, &Views<'_>, &PageKeys),
+    article: &Article,
+    i: usize,
+    memo: &mut PageMemo<'_>,
+) -> Vec<Error> {
+    let key = keys.key("redirect page", &|h| {
+        h.key(&keys.views[i]);
+    });
+    let render = |_| templates.redirect(views, i);
+    // One body per old URL: a spooled file is moved into place, so each needs its own.
+    let keys = vec![key; article.meta.aliases.len()];
+    let pages = render_pages(memo, &keys, &render, None);
+    let mut errors = Vec::new();
+    for (alias, page) in article.meta.aliases.iter().zip(pages) {
+        let added =
+            page.and_then(|body| outputs.add(alias.file.clone(), body, &article.meta.shown));
+        errors.extend(added.err().map(|e| match e {
+            // A template error or a collision names the article's file or the
+            // template; point at the alias itself.
+            Error::At { msg, .. } => Error::at(alias.at.clone(), msg),
+            other => other,
+        }));
+    }
+    errors
+}
+
+/// One listing to make: its file, its key, and how to render it.
+type Listing<'a> = (PathBuf, Key, Box<dyn Fn() -> Result<String> + Sync + 'a>);
+
+/// Renders the home page, the tag and category pages, their indexes and the feeds'
+/// stylesheet, taking from the memo those whose articles and terms are unchanged.
+pub(super) fn listings(
+    (templates, views, keys): (&Templates, &Views<'_>, &PageKeys),
+    (site, urls, tax): (&Site, &Urls, &Taxonomies),
+    memo: &mut PageMemo<'_>,
+) -> Result<Vec<(PathBuf, Body)>> {
+    let mut todo: Vec<Listing<'_>> = Vec::new();
+    let index = keys.key("index", &|h| {
+        keys.views.iter().for_each(|v| {
+            h.key(v);
+        });
+    });
+    todo.push((
+        urls.index_file(),
+        index,
+        Box::new(|| templates.index(views)),
+    ));
+    for t in &tax.terms {
+        let key = keys.key("term page", &|h| {
+            h.debug(&t.kind)
+                .str(&t.slug)
+                .str(&t.name)
+                .num(t.articles.len() as u64);
+            t.articles.iter().for_each(|&i| {
+                h.key(&keys.views[i]);
+            });
+        });
+        let file = urls.listing_file(&Scope::Term(t.kind, &t.slug));
+        todo.push((file, key, Box::new(move || templates.term(views, t))));
+    }
+    for kind in TermKind::ALL {
+        if tax.of(kind).next().is_some() {
+            let key = keys.key("terms page", &|h| {
+                h.debug(&kind);
+                for t in tax.of(kind) {
+                    h.str(&t.slug).str(&t.name).num(t.articles.len() as u64);
+                }
+            });
+            let file = urls.terms_index_file(kind);
+            todo.push((file, key, Box::new(move || templates.terms(views, kind))));
+        }
+    }
+    let c = &site.config;
+    if c.feeds.stylesheet && c.feeds.formats.iter().any(|k| *k != FeedKind::Json) {
+        let key = keys.key("stylesheet", &|_| {});
+        todo.push((
+            urls.stylesheet_file(),
+            key,
+            Box::new(|| templates.stylesheet(views)),
+        ));
+    }
+    let page_keys: Vec<Key> = todo.iter().map(|(_, k, _)| *k).collect();
+    let render = |i: usize| (todo[i].2)();
+    let pages = render_pages(memo, &page_keys, &render, None);
+    todo.into_iter()
+        .zip(pages)
+        .map(|((file, _, _), page)| page.map(|body| (file, body)))
+        .collect()
+}
+
+/// Where generated files come from, in messages.
+pub(super) fn generated() -> &'static Path {
+    Path::new("(generated)")
+}

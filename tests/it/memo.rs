@@ -1,0 +1,213 @@
+//! The build's memo (`pipeline::plan_with`), through the library: what each kind of
+//! change makes anew, that a memoised build always equals a fresh one, and that the
+//! memo does not grow from edit to edit.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use mdfeed::BuildOptions;
+use mdfeed::output::{Body, Outputs};
+use mdfeed::pipeline::{Memo, MemoReport, plan, plan_with};
+
+use crate::util::{CONFIG, Site, article};
+
+fn site() -> Site {
+    let site = Site::with_config(&format!("{CONFIG}[feeds]\nlimit = 2\n"));
+    for (name, day, tags) in [
+        ("a", 1, "[rust, web]"),
+        ("b", 2, "[rust]"),
+        ("c", 3, "[web]"),
+    ] {
+        let body = format!("Body of {name}, see [b](b.md).\n");
+        let extra = format!("tags: {tags}\n");
+        let date = format!("2024-05-0{day}");
+        site.write(
+            &format!("content/posts/{name}.md"),
+            article(&format!("Post {name}"), &date, &extra, &body),
+        );
+    }
+    site.write(
+        "content/posts/lone.md",
+        article("Lone", "2024-04-01", "", "Links to nothing.\n"),
+    );
+    site
+}
+
+fn opts(site: &Site) -> BuildOptions {
+    BuildOptions {
+        root: site.root().to_owned(),
+        now: Some(chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z").unwrap()),
+        ..BuildOptions::default()
+    }
+}
+
+fn files(outputs: &Outputs) -> BTreeMap<PathBuf, Vec<u8>> {
+    outputs
+        .files()
+        .map(|(rel, body)| {
+            let bytes = match body {
+                Body::Bytes(b) => b.to_vec(),
+                Body::Copy(src) => std::fs::read(src).unwrap(),
+                Body::Spooled(s) => std::fs::read(s.path()).unwrap(),
+            };
+            (rel.to_owned(), bytes)
+        })
+        .collect()
+}
+
+/// Rebuilds with `memo`, checks the result equals a fresh build's, and returns what
+/// the rebuild made anew.
+fn rebuild(site: &Site, memo: &mut Memo) -> MemoReport {
+    let (report, memoised) = plan_with(&opts(site), memo).unwrap();
+    let (_, fresh) = plan(&opts(site)).unwrap();
+    let (memoised, fresh) = (files(&memoised), files(&fresh));
+    assert_eq!(
+        memoised.keys().collect::<Vec<_>>(),
+        fresh.keys().collect::<Vec<_>>()
+    );
+    for (rel, bytes) in &fresh {
+        assert!(memoised[rel] == *bytes, "{} differs", rel.display());
+    }
+    report.memo
+}
+
+#[test]
+fn unchanged_inputs_are_all_taken_from_the_memo() {
+    let site = site();
+    let mut memo = Memo::default();
+    let first = rebuild(&site, &mut memo);
+    assert_eq!(
+        (first.read.hits, first.rendered.hits, first.pages.hits),
+        (0, 0, 0)
+    );
+    let again = rebuild(&site, &mut memo);
+    for (stage, r) in [
+        ("read", again.read),
+        ("rendered", again.rendered),
+        ("pages", again.pages),
+        ("listings", again.listings),
+        ("feeds", again.feeds),
+    ] {
+        assert!(r.misses == 0 && r.hits > 0, "{stage}: {r:?}");
+    }
+}
+
+#[test]
+fn an_edit_makes_anew_only_what_shows_the_article() {
+    let site = site();
+    let mut memo = Memo::default();
+    rebuild(&site, &mut memo);
+    site.write(
+        "content/posts/c.md",
+        article("Post c", "2024-05-03", "tags: [web]\n", "New body.\n"),
+    );
+    let m = rebuild(&site, &mut memo);
+    assert_eq!((m.read.misses, m.rendered.misses), (1, 1), "{m:?}");
+    // Its page; the home page and its tag's page; its feeds, not the others.
+    assert_eq!((m.pages.misses, m.listings.misses), (1, 2), "{m:?}");
+    assert!(m.feeds.misses > 0 && m.feeds.hits > 0, "{m:?}");
+}
+
+#[test]
+fn config_templates_and_link_targets_are_part_of_the_keys() {
+    let site = site();
+    let mut memo = Memo::default();
+    rebuild(&site, &mut memo);
+
+    // A template: every page again (templates may include one another), no article
+    // rendered again, no feed made again.
+    site.write("templates/article.html", "<p>{{ article.title }}</p>\n");
+    let m = rebuild(&site, &mut memo);
+    assert_eq!((m.read.misses, m.rendered.misses), (0, 0), "{m:?}");
+    assert_eq!(
+        (m.pages.hits, m.listings.hits, m.feeds.misses),
+        (0, 0, 0),
+        "{m:?}"
+    );
+
+    // A link target: `b.md` moves; the articles linking to it are rendered again,
+    // the one that links to nothing is not.
+    std::fs::rename(
+        site.root().join("content/posts/b.md"),
+        site.root().join("content/posts/b2.md"),
+    )
+    .unwrap();
+    let m = rebuild(&site, &mut memo);
+    assert_eq!(m.read.misses, 1, "only b2.md is new: {m:?}");
+    assert_eq!(
+        m.rendered.misses, 3,
+        "b2, and a and c that link to b: {m:?}"
+    );
+    assert_eq!(m.rendered.hits, 1, "lone.md: {m:?}");
+
+    // The config: everything is read again.
+    let config = format!(
+        "{}[feeds]\nlimit = 2\n",
+        CONFIG.replace("Test Site", "Renamed")
+    );
+    site.write("mdfeed.toml", config);
+    let m = rebuild(&site, &mut memo);
+    assert_eq!(
+        (m.read.hits, m.rendered.hits, m.pages.hits),
+        (0, 0, 0),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn the_memo_keeps_only_what_the_last_build_used() {
+    let site = site();
+    let mut memo = Memo::default();
+    rebuild(&site, &mut memo);
+    let size = memo.len();
+    for i in 0..6 {
+        site.write(
+            "content/posts/a.md",
+            article(
+                "Post a",
+                "2024-05-01",
+                "tags: [rust, web]\n",
+                &format!("Edit {i}.\n"),
+            ),
+        );
+        rebuild(&site, &mut memo);
+        assert_eq!(memo.len(), size, "after edit {i}");
+    }
+}
+
+#[test]
+fn a_failed_build_reports_its_errors_and_keeps_the_good_build_memo() {
+    let site = site();
+    let mut memo = Memo::default();
+    rebuild(&site, &mut memo);
+    site.write(
+        "content/posts/a.md",
+        "---\ntitle: [unclosed\n---\nBroken.\n",
+    );
+    for _ in 0..2 {
+        let e = plan_with(&opts(&site), &mut memo).unwrap_err();
+        assert!(e.to_string().contains("a.md:2:"), "{e}");
+    }
+    site.write(
+        "content/posts/a.md",
+        article("Post a", "2024-05-01", "tags: [rust, web]\n", "Fixed.\n"),
+    );
+    let m = rebuild(&site, &mut memo);
+    assert_eq!((m.read.misses, m.rendered.misses), (1, 1), "{m:?}");
+}
+
+#[test]
+fn ids_from_the_lock_file_come_and_go_with_it() {
+    let site = site();
+    let mut memo = Memo::default();
+    rebuild(&site, &mut memo);
+    site.write("mdfeed.lock", "[ids]\n\"posts/a.md\" = \"urn:x:a\"\n");
+    let m = rebuild(&site, &mut memo);
+    assert_eq!(m.rendered.misses, 0, "{m:?}");
+    assert!(m.feeds.misses > 0, "a's entries carry the pinned ID: {m:?}");
+    let m = rebuild(&site, &mut memo);
+    assert_eq!(m.feeds.misses, 0, "{m:?}");
+    std::fs::remove_file(site.root().join("mdfeed.lock")).unwrap();
+    let m = rebuild(&site, &mut memo);
+    assert!(m.feeds.misses > 0, "{m:?}");
+}
