@@ -126,12 +126,26 @@ impl KeyHasher {
 /// build; `Memo::finish` drops entries no recent build used.
 pub struct Table<K, V> {
     entries: HashMap<K, (V, u64), BuildHasherDefault<KeyHash>>,
+    /// Keeps nothing (a build that runs once: what it made is dropped when done with,
+    /// not held until the end of the build).
+    forgetful: bool,
 }
 
 impl<K, V> Default for Table<K, V> {
     fn default() -> Self {
         Table {
             entries: HashMap::default(),
+            forgetful: false,
+        }
+    }
+}
+
+impl<K, V> Table<K, V> {
+    /// Returns a table that keeps nothing.
+    pub fn forgetful() -> Self {
+        Table {
+            entries: HashMap::default(),
+            forgetful: true,
         }
     }
 }
@@ -155,9 +169,11 @@ impl<K: Eq + Hash, V: Clone> Table<K, V> {
         self.entries.get(key).map(|(v, _)| v)
     }
 
-    /// Remembers a result made by build `generation`.
+    /// Remembers a result made by build `generation` (unless the table keeps nothing).
     pub fn insert(&mut self, key: K, value: V, generation: u64) {
-        self.entries.insert(key, (value, generation));
+        if !self.forgetful {
+            self.entries.insert(key, (value, generation));
+        }
     }
 
     /// Returns how many results are kept.
@@ -221,6 +237,13 @@ pub struct Digests {
 }
 
 impl Digests {
+    /// Returns a table that keeps nothing.
+    pub fn forgetful() -> Digests {
+        Digests {
+            table: Table::forgetful(),
+        }
+    }
+
     /// Returns the hash of the file at `path` if it was hashed before with the same
     /// stamp (and not too soon after a change), marking it used.
     pub fn known(&mut self, path: &PathBuf, stamp: &Stamp, generation: u64) -> Option<[u8; 32]> {

@@ -135,7 +135,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
 /// Makes every file of the site in memory, as `build` would write it, and writes
 /// nothing (`mdfeed serve` serves these bytes straight from memory).
 pub fn plan(opts: &BuildOptions) -> Result<(BuildReport, Outputs)> {
-    plan_with(opts, &mut Memo::default())
+    plan_with(opts, &mut Memo::once())
 }
 
 /// Plans like `plan`, taking from `memo` whatever an earlier build made from the same
@@ -344,7 +344,7 @@ fn plan_feeds(
 /// config or an unreadable folder fails.
 pub fn survey(opts: &BuildOptions) -> Result<ContentReport> {
     let (config, urls) = setup(opts)?;
-    read_content(opts, (&config, &urls), true, &mut Memo::default()).map(|c| c.report)
+    read_content(opts, (&config, &urls), true, &mut Memo::once()).map(|c| c.report)
 }
 
 fn setup(opts: &BuildOptions) -> Result<(Config, Urls)> {

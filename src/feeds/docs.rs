@@ -35,6 +35,14 @@ pub struct FeedMemo {
 }
 
 impl FeedMemo {
+    /// Returns a memo that keeps nothing (a build that runs once).
+    pub fn forgetful() -> FeedMemo {
+        FeedMemo {
+            entries: Table::forgetful(),
+            docs: Table::forgetful(),
+        }
+    }
+
     /// Remembers a document (`Feed::key`, `Feed::file`) that `validate` passed.
     pub fn checked(&mut self, key: Key, file: PathBuf, bytes: Arc<Vec<u8>>, generation: u64) {
         self.docs.insert(key, (file, bytes), generation);
@@ -60,6 +68,7 @@ impl Forget for FeedMemo {
 
 /// The parts of an entry that take work to make: text made safe for XML, HTML with
 /// absolute URLs, and which of its HTML needs no URL check (see `CheckedHtml`).
+#[derive(Clone)]
 struct EntryText {
     title: String,
     summary_html: Option<String>,
@@ -102,7 +111,7 @@ impl PagePlan<'_> {
 /// Builds every feed document of the site (with a memo that remembers nothing).
 pub fn build(site: &Site, urls: &Urls, tax: &Taxonomies) -> Result<Vec<Feed>> {
     let seal = |f: Feed, _: &CheckedHtml| f;
-    build_with(site, urls, tax, (&mut FeedMemo::default(), 0), seal).map(|(feeds, _)| feeds)
+    build_with(site, urls, tax, (&mut FeedMemo::forgetful(), 0), seal).map(|(feeds, _)| feeds)
 }
 
 /// Builds every feed document of the site, taking from `memo` each document whose key
@@ -153,11 +162,12 @@ pub fn build_with<R: Send>(
     let entries: Vec<Option<Entry<'_>>> = site
         .articles
         .iter()
-        .zip(&texts)
+        .zip(texts)
         .map(|(a, t)| {
-            t.as_ref().map(|t| {
+            t.map(|t| {
                 checked.extend(&t.vouched);
-                entry_from(a, t)
+                // Moved when the memo keeps no copy (a build that runs once).
+                entry_from(a, Arc::unwrap_or_clone(t))
             })
         })
         .collect();
@@ -349,12 +359,12 @@ fn text_of(e: Entry<'_>, vouched: Vec<u64>) -> EntryText {
 
 /// Makes an article's entry from its texts; the rest are the article's own fields, as
 /// `entry` takes them.
-fn entry_from<'a>(a: &'a Article, t: &EntryText) -> Entry<'a> {
+fn entry_from(a: &Article, t: EntryText) -> Entry<'_> {
     let m = &a.meta;
     Entry {
         id: &a.id,
         id_is_permalink: a.id_is_permalink,
-        title: t.title.clone(),
+        title: t.title,
         link: m.external_url.as_deref().unwrap_or(&a.url),
         related: m.external_url.as_ref().map(|_| a.url.as_str()),
         published: m.date,
@@ -367,9 +377,9 @@ fn entry_from<'a>(a: &'a Article, t: &EntryText) -> Entry<'a> {
             .map(String::as_str)
             .collect(),
         lang: m.lang.as_deref(),
-        summary_html: t.summary_html.clone(),
-        summary_text: t.summary_text.clone(),
-        content_html: t.content_html.clone(),
+        summary_html: t.summary_html,
+        summary_text: t.summary_text,
+        content_html: t.content_html,
         image: a.image.as_ref(),
         enclosure: a.enclosure.as_ref(),
     }

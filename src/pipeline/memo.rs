@@ -97,6 +97,22 @@ pub(super) struct Rendered {
 }
 
 impl Memo {
+    /// Returns a memo for a build that runs once (`build`, `check`): it remembers
+    /// nothing, so what the build makes is dropped as soon as it is done with, as
+    /// without a memo. `Memo::default()` remembers (`serve`).
+    pub fn once() -> Memo {
+        Memo {
+            digests: Digests::forgetful(),
+            read: Table::forgetful(),
+            rendered: Table::forgetful(),
+            values: Table::forgetful(),
+            pages: Table::forgetful(),
+            listings: Table::forgetful(),
+            feeds: FeedMemo::forgetful(),
+            ..Memo::default()
+        }
+    }
+
     /// Starts a build; returns its number.
     pub(super) fn begin(&mut self) -> u64 {
         self.reuse = MemoReport::default();
