@@ -47,6 +47,8 @@ pub struct Assigned {
     /// The articles (by place in the order given) whose ID is another than the one
     /// they carry: the ID and whether it is the permalink.
     pub ids: Vec<(usize, String, bool)>,
+    /// The new entries: lock key and ID.
+    pub pins: Vec<(String, String)>,
 }
 
 /// Returns the lock key of a source path: relative to `content/`, `/`-separated.
@@ -96,31 +98,37 @@ impl Lock {
     /// Gives every article its ID: front matter `id`, else pinned, else its permalink.
     /// `own` returns the ID an article has without the lock file (from front matter or
     /// its permalink) and whether that is the permalink. New IDs of articles that `pin`
-    /// accepts are pinned. Returns the articles whose ID is not the one they carry, with
-    /// the ID they take: the caller sets it (articles are shared, so this does not).
+    /// accepts are to be pinned (`Assigned::pins`, for `pin`). Returns the articles whose
+    /// ID is not the one they carry, with the ID they take: the caller sets it (articles
+    /// are shared, so this does not).
     pub fn assign(
-        &mut self,
+        &self,
         articles: &[Arc<Article>],
         own: &dyn Fn(&Article) -> (String, bool),
         pin: &dyn Fn(&Article) -> bool,
     ) -> Assigned {
         let mut done = Assigned::default();
         let mut seen: HashSet<Cow<'_, str>> = HashSet::with_capacity(articles.len());
+        let own_cow = |a: &Article| -> (Cow<'_, str>, bool) {
+            let (id, permalink) = own(a);
+            (Cow::Owned(id), permalink)
+        };
         for (i, a) in articles.iter().enumerate() {
             let key = key_of(&a.meta.source);
-            let id = match self.ids.get(key.as_ref()) {
-                Some(pinned) if a.meta.id.is_none() => (pinned.clone(), *pinned == a.url),
-                Some(_) => own(a),
+            let id: (Cow<'_, str>, bool) = match self.ids.get(key.as_ref()) {
+                Some(pinned) if a.meta.id.is_none() => (Cow::Borrowed(pinned), *pinned == a.url),
+                Some(_) => own_cow(a),
                 None if pin(a) => {
-                    let own = own(a);
-                    self.ids.insert(key.clone().into_owned(), own.0.clone());
+                    let own = own_cow(a);
+                    done.pins
+                        .push((key.clone().into_owned(), own.0.to_string()));
                     done.added.push(a.meta.shown.clone());
                     own
                 }
-                None => own(a),
+                None => own_cow(a),
             };
             if a.id != id.0 || a.id_is_permalink != id.1 {
-                done.ids.push((i, id.0, id.1));
+                done.ids.push((i, id.0.into_owned(), id.1));
             }
             seen.insert(key);
         }
@@ -132,6 +140,11 @@ impl Lock {
             .cloned()
             .collect();
         done
+    }
+
+    /// Pins the IDs `assign` found new (`Assigned::pins`).
+    pub fn pin(&mut self, pins: Vec<(String, String)>) {
+        self.ids.extend(pins);
     }
 
     /// Moves the ID pinned for `old` to `new` (after the article's file was moved).

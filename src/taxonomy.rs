@@ -89,7 +89,12 @@ fn collect_kind(site: &Site, kind: TermKind, tax: &mut Taxonomies, warnings: &mu
             };
             // Two spellings of one term in the same article count once.
             if !spellings.values().any(|list| list.last() == Some(&i)) {
-                spellings.entry(name.clone()).or_default().push(i);
+                match spellings.get_mut(name) {
+                    Some(list) => list.push(i),
+                    None => {
+                        spellings.insert(name.clone(), vec![i]);
+                    }
+                }
             }
         }
     }

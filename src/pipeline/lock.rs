@@ -71,9 +71,10 @@ pub(super) fn pin_ids(
 ) -> Result<Option<LockUpdate>> {
     let path = opts.root.join(ids::FILE_NAME);
     let shown = shown_root.join(ids::FILE_NAME);
-    let mut lock = match source::read_optional_text(&path, &shown)? {
+    let none = Lock::default();
+    let lock = match source::read_optional_text(&path, &shown)? {
         Some(text) => parse_once(&shown, &text, held)?,
-        None => Lock::default(),
+        None => &none,
     };
     let preview = opts.base_url.is_some();
     let pin = |a: &Article| !preview && !a.meta.draft && a.meta.date <= now;
@@ -109,6 +110,9 @@ pub(super) fn pin_ids(
             ),
         });
     }
+    // Copied only now: a build that pins nothing new leaves the lock as it is.
+    let mut lock = lock.clone();
+    lock.pin(assigned.pins);
     Ok(Some(LockUpdate {
         path,
         lock,
@@ -117,18 +121,20 @@ pub(super) fn pin_ids(
 }
 
 /// Parses the lock file, unless `held` (the memo's) is the same text parsed already.
-fn parse_once(shown: &Path, text: &str, held: &mut Option<(Key, Lock)>) -> Result<Lock> {
+fn parse_once<'h>(shown: &Path, text: &str, held: &'h mut Option<(Key, Lock)>) -> Result<&'h Lock> {
     let key = KeyHasher::new("lock file")
         .str(&shown.to_string_lossy())
         .str(text)
         .finish();
+    if held.as_ref().is_none_or(|(k, _)| *k != key) {
+        *held = Some((key, Lock::parse(shown, text)?));
+    }
     match held {
-        Some((k, lock)) if *k == key => Ok(lock.clone()),
-        _ => {
-            let lock = Lock::parse(shown, text)?;
-            *held = Some((key, lock.clone()));
-            Ok(lock)
-        }
+        Some((_, lock)) => Ok(lock),
+        None => Err(Error::at(
+            Location::file(shown),
+            "the lock file was not kept",
+        )),
     }
 }
 
