@@ -14,8 +14,8 @@ use chrono::DateTime;
 use rayon::prelude::*;
 
 use super::{
-    Archive, Channel, Entry, Feed, all_xml_chars, atom, entry, json, paging, rss, with_stylesheet,
-    xml_safe,
+    Archive, Channel, Entry, EntryTexts, Feed, all_xml_chars, atom, json, paging, rss, texts_of,
+    with_stylesheet, xml_safe,
 };
 use crate::config::ContentPolicy;
 use crate::dates::Date;
@@ -331,9 +331,9 @@ fn entry_texts(
     let made: Vec<Result<(usize, EntryText)>> = missing
         .into_par_iter()
         .map(|i| {
-            // Its own set, so the entry keeps what `entry` vouched for.
+            // Its own set, so the entry keeps what `texts_of` vouched for.
             let vouched = CheckedHtml::default();
-            let e = entry(&site.articles[i], urls, policy, &vouched)?;
+            let e = texts_of(&site.articles[i], urls, policy, &vouched)?;
             Ok((i, text_of(e, vouched.keys())))
         })
         .collect();
@@ -347,7 +347,7 @@ fn entry_texts(
 }
 
 /// Keeps what took work to make of an entry.
-fn text_of(e: Entry<'_>, vouched: Vec<u64>) -> EntryText {
+fn text_of(e: EntryTexts, vouched: Vec<u64>) -> EntryText {
     EntryText {
         title: e.title,
         summary_html: e.summary_html,
@@ -357,8 +357,7 @@ fn text_of(e: Entry<'_>, vouched: Vec<u64>) -> EntryText {
     }
 }
 
-/// Makes an article's entry from its texts; the rest are the article's own fields, as
-/// `entry` takes them.
+/// Makes an article's entry from its texts; the rest are the article's own fields.
 fn entry_from(a: &Article, t: EntryText) -> Entry<'_> {
     let m = &a.meta;
     Entry {

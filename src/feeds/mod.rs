@@ -118,12 +118,22 @@ fn with_stylesheet(xml: Vec<u8>, href: &str) -> std::result::Result<Vec<u8>, Str
     Ok(out)
 }
 
-fn entry<'a>(
-    a: &'a Article,
+/// The texts of an article's feed entry: made safe for XML, with absolute URLs, and
+/// chosen by the content policy. The rest of an entry is the article's own fields
+/// (`docs::entry_from` puts them together).
+pub(crate) struct EntryTexts {
+    title: String,
+    summary_html: Option<String>,
+    summary_text: Option<String>,
+    content_html: Option<String>,
+}
+
+fn texts_of(
+    a: &Article,
     urls: &Urls,
     site_policy: ContentPolicy,
     checked: &CheckedHtml,
-) -> Result<Entry<'a>> {
+) -> Result<EntryTexts> {
     let m = &a.meta;
     let absolute = |html: &str, raw: bool| {
         let (html, all_absolute) = links::absolutize(html, &a.url, urls, !raw)
@@ -145,29 +155,13 @@ fn entry<'a>(
         (ContentPolicy::Summary, Some(s)) => (Some(s), None),
         (ContentPolicy::Both, Some(s)) => (Some(s), Some(full)),
     };
-    Ok(Entry {
-        id: &a.id,
-        id_is_permalink: a.id_is_permalink,
+    Ok(EntryTexts {
         title: xml_safe(&m.title).into_owned(),
-        link: m.external_url.as_deref().unwrap_or(&a.url),
-        related: m.external_url.as_ref().map(|_| a.url.as_str()),
-        published: m.date,
-        updated: m.updated.unwrap_or(m.date).max(m.date),
-        authors: &m.authors,
-        categories: m
-            .tags
-            .iter()
-            .chain(&m.categories)
-            .map(String::as_str)
-            .collect(),
-        lang: m.lang.as_deref(),
         summary_text: summary_html
             .as_ref()
             .map(|_| xml_safe(&a.summary_text).into_owned()),
         summary_html,
         content_html,
-        image: a.image.as_ref(),
-        enclosure: a.enclosure.as_ref(),
     })
 }
 
