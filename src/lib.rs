@@ -43,5 +43,5 @@ pub mod validate;
 pub mod watch;
 
 pub use error::{Error, Location, MessageFormat, Result, Warning};
-pub use pipeline::{BuildOptions, BuildReport, build, survey};
+pub use pipeline::{BuildOptions, BuildReport, Memo, build, build_with, survey};
 pub use report::ContentReport;

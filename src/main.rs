@@ -250,7 +250,12 @@ fn build(term: &Term, mut opts: BuildOptions, watch: bool, report: bool) -> u8 {
         Ok(w) => w,
         Err(e) => return term.failed(e),
     };
-    let code = term.build(&opts, &[], report);
+    // A watching build keeps what it made for the next one; a single build keeps nothing.
+    let mut memo = match watch {
+        true => mdfeed::Memo::default(),
+        false => mdfeed::Memo::once(),
+    };
+    let code = term.build(&opts, &[], report, &mut memo);
     let Some(watcher) = watcher.as_mut() else {
         return code;
     };
@@ -258,7 +263,7 @@ fn build(term: &Term, mut opts: BuildOptions, watch: bool, report: bool) -> u8 {
     loop {
         match watcher.changes() {
             Ok(changed) => {
-                term.build(&opts, &changed, report);
+                term.build(&opts, &changed, report, &mut memo);
             }
             Err(e) => return term.failed(e),
         }

@@ -103,6 +103,14 @@ pub struct BuildReport {
 /// Builds the site described by `opts`. On any error nothing is written. When no
 /// input changed since the last build into the same `out/`, nothing is redone.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
+    build_with(opts, &mut Memo::once())
+}
+
+/// Builds like `build`, taking from `memo` what an earlier build made from the same
+/// inputs (`mdfeed build --watch` keeps one memo across rebuilds). The files still go
+/// through the spool, so the memo holds no page or feed bytes, only the work behind
+/// them: parsed and rendered articles, template values, feed entry texts.
+pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
     // Taken before reading anything: a file saved during the build makes the next
     // build differ from this fingerprint, so it is never missed.
     let mut inputs = opts.write.then(|| fresh::fingerprint(opts)).flatten();
@@ -112,7 +120,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
     {
         return Ok(report);
     }
-    let (mut report, outputs) = plan(opts)?;
+    let (mut report, outputs) = plan_with(opts, memo)?;
     if opts.write {
         let progress = opts.progress.as_deref();
         progress::stage(progress, "writing", outputs.len());

@@ -64,12 +64,18 @@ impl Term {
 
     /// Runs one build and reports it; returns its exit code. With `content_report`,
     /// also prints what the build made of content/ (on stdout, even after errors).
-    pub fn build(&self, opts: &BuildOptions, changed: &[PathBuf], content_report: bool) -> u8 {
+    pub fn build(
+        &self,
+        opts: &BuildOptions,
+        changed: &[PathBuf],
+        content_report: bool,
+        memo: &mut mdfeed::Memo,
+    ) -> u8 {
         if self.verbose && !changed.is_empty() {
             self.changed(changed);
         }
         let started = Instant::now();
-        let result = mdfeed::build(opts);
+        let result = mdfeed::build_with(opts, memo);
         self.end_progress();
         match result {
             Ok(report) => {

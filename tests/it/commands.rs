@@ -237,4 +237,34 @@ fn build_watch_rewrites_out_after_a_save() {
     assert!(std::fs::read_to_string(&page).unwrap().contains("Second."));
     site.write("content/a.md", article("A", "2024-01-01", "", "Third.\n"));
     wait_for("Third.");
+    // The watcher keeps what it made for the next build: its out/ must be what a
+    // fresh build of the same sources makes, byte for byte.
+    site.write(
+        "content/b.md",
+        article("B", "2024-01-02", "tags: [x]\n", "[a](a.md)\n"),
+    );
+    let index = site.out().join("index.html");
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(&index).is_ok_and(|p| p.contains(">B<")) {
+        assert!(started.elapsed().as_secs() < 10, "b.md never reached out/");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let fresh = site.root().join("fresh");
+    assert!(site.run(&["build", "--out", "fresh"]).status.success());
+    let files = |dir: &std::path::Path| -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        let mut all: Vec<_> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter(|e| !e.file_name().to_string_lossy().starts_with(".mdfeed-"))
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap().to_owned();
+                (rel, std::fs::read(e.path()).unwrap())
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    assert_eq!(files(&site.out()), files(&fresh));
 }
