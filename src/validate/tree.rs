@@ -15,6 +15,8 @@ use quick_xml::escape::{resolve_predefined_entity, unescape};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 
+const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
+
 /// A document: its elements, the first being the root.
 pub(super) struct Tree<'i> {
     elems: Vec<Elem<'i>>,
@@ -77,7 +79,7 @@ impl<'i> Tree<'i> {
                 // An Atom text construct of type text or html holds only text (RFC 4287
                 // 3.1.1): read it in one piece. Element by element and entity by
                 // entity, the escaped HTML of a large feed took most of the check.
-                Event::Start(e) if text_construct(&e) => {
+                Event::Start(e) if tree.is_atom(ns) && text_construct(&e) => {
                     let id = tree.add(text, ns, &e, at, open.last().copied())?;
                     let raw = reader.read_text(e.name()).map_err(|e| NotWellFormed {
                         offset: usize::try_from(reader.error_position()).unwrap_or(at),
@@ -139,6 +141,11 @@ impl<'i> Tree<'i> {
             }),
             (None, false) => Ok(tree),
         }
+    }
+
+    /// Is `ns` the Atom namespace (where `type` on an element means RFC 4287's)?
+    fn is_atom(&self, ns: Option<usize>) -> bool {
+        ns.is_some_and(|i| self.namespaces[i] == ATOM_NS)
     }
 
     fn namespace(&mut self, uri: &[u8]) -> usize {
@@ -223,8 +230,8 @@ impl<'i> Tree<'i> {
     }
 }
 
-/// Is `e` the start of an Atom text construct that holds text: `type="text"` or
-/// `type="html"` (never `xhtml`, whose content is elements)?
+/// Is `e` (an Atom element) the start of a text construct that holds text:
+/// `type="text"` or `type="html"` (never `xhtml`, whose content is elements)?
 fn text_construct(e: &BytesStart<'_>) -> bool {
     e.attributes()
         .flatten()
@@ -316,10 +323,13 @@ mod tests {
         assert_eq!(kids[1].text(), "A & B!");
         assert_eq!(kids[2].attribute("a"), Some("1 < 2"));
         assert_eq!(&doc[kids[1].offset()..kids[1].offset() + 7], "<title>");
-        let atom = r#"<feed><content type="html">&lt;p&gt;x&amp;amp;y&lt;/p&gt;</content><title type="text">t</title></feed>"#;
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><content type="html">&lt;p&gt;x&amp;amp;y&lt;/p&gt;</content><title type="text">t</title></feed>"#;
         let tree = Tree::parse(atom).ok().unwrap();
         let texts: Vec<&str> = tree.root().children().map(|n| n.text()).collect();
         assert_eq!(texts, ["<p>x&amp;y</p>", "t"]);
+        // Outside Atom, `type` means nothing special: the element is read as any other.
+        let other = r#"<m:d xmlns:m="urn:m" type="html"><![CDATA[<b>x</b>]]></m:d>"#;
+        assert_eq!(Tree::parse(other).ok().unwrap().root().text(), "<b>x</b>");
     }
 
     #[test]
@@ -333,9 +343,18 @@ mod tests {
             ("<a/>text", "outside the root"),
             ("", "no root"),
             ("<a x='1' x='2'/>", "duplicated attribute"),
-            ("<a type='html'>x<b/></a>", "holds markup"),
-            ("<a type='html'>&bad;</a>", "bad"),
-            ("<a type='html'>x</b>", "</a>"),
+            (
+                r#"<a xmlns="http://www.w3.org/2005/Atom" type="html">x<b/></a>"#,
+                "holds markup",
+            ),
+            (
+                r#"<a xmlns="http://www.w3.org/2005/Atom" type="html">&bad;</a>"#,
+                "bad",
+            ),
+            (
+                r#"<a xmlns="http://www.w3.org/2005/Atom" type="html">x</b>"#,
+                "</a>",
+            ),
         ] {
             match Tree::parse(doc) {
                 Ok(_) => panic!("{doc} passed"),
