@@ -135,12 +135,8 @@ struct Common {
     /// Use this base URL instead of the config's (for preview deploys).
     #[arg(long)]
     base_url: Option<String>,
-    /// Include articles marked as drafts.
-    #[arg(long)]
-    drafts: bool,
-    /// Include articles dated in the future.
-    #[arg(long)]
-    future: bool,
+    #[command(flatten)]
+    include: Include,
     /// Print what was made of content/: articles, skipped files and why, and where
     /// each field came from (for blogs moved from Jekyll, Hugo, Zola, Eleventy).
     #[arg(long)]
@@ -148,6 +144,17 @@ struct Common {
     /// Fail instead of adding new articles' IDs to mdfeed.lock (for CI).
     #[arg(long)]
     locked: bool,
+}
+
+/// Which articles besides the published ones a build takes (build, check, serve).
+#[derive(Args)]
+struct Include {
+    /// Include articles marked as drafts.
+    #[arg(long)]
+    drafts: bool,
+    /// Include articles dated in the future.
+    #[arg(long)]
+    future: bool,
 }
 
 #[derive(Args)]
@@ -166,12 +173,8 @@ struct ServeArgs {
     /// on your network, say `--bind 0.0.0.0 --base-url http://laptop.local:1111/`).
     #[arg(long)]
     base_url: Option<String>,
-    /// Include articles marked as drafts.
-    #[arg(long)]
-    drafts: bool,
-    /// Include articles dated in the future.
-    #[arg(long)]
-    future: bool,
+    #[command(flatten)]
+    include: Include,
 }
 
 impl Common {
@@ -180,8 +183,8 @@ impl Common {
             root: self.root,
             out: self.out,
             base_url: self.base_url,
-            drafts: self.drafts,
-            future: self.future,
+            drafts: self.include.drafts,
+            future: self.include.future,
             now: None,
             write,
             locked: self.locked,
@@ -275,8 +278,8 @@ fn run_server(term: &Term, args: ServeArgs) -> u8 {
         build: BuildOptions {
             root: args.root,
             base_url: args.base_url,
-            drafts: args.drafts,
-            future: args.future,
+            drafts: args.include.drafts,
+            future: args.include.future,
             progress: term.progress(),
             ..BuildOptions::default()
         },
