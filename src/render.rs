@@ -25,6 +25,9 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
     ("article.html", include_str!("templates/article.html")),
     ("index.html", include_str!("templates/index.html")),
+    // Included by index.html and term.html; it ends without a newline, as the line
+    // of its `include` supplies one (trailing newlines are kept).
+    ("articles.html", include_str!("templates/articles.html")),
     ("redirect.html", include_str!("templates/redirect.html")),
     ("term.html", include_str!("templates/term.html")),
     ("terms.html", include_str!("templates/terms.html")),
