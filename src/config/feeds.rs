@@ -254,5 +254,6 @@ mod tests {
         assert!(e("hub = \"hub\"\n").starts_with("mdfeed.toml:4:7: error: `feeds.hub`"));
         assert!(e("limt = 3\n").starts_with("mdfeed.toml:4:1: error: unknown field `limt`"));
         assert!(e("tags = \"yes\"\n").starts_with("mdfeed.toml:4:8:"));
+        assert!(e("term_feeds = 1\n").starts_with("mdfeed.toml:4:14:"));
     }
 }

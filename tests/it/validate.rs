@@ -148,6 +148,18 @@ fn broken_atom_is_caught() {
     assert!(e.contains("not an Atom <feed>"), "{e}");
     let e = atom("<entry>", "<x:entry>");
     assert!(e.contains("not well-formed"), "{e}");
+    // HTML content must be escaped text; markup in it is refused, where it starts.
+    let e = atom(
+        "&lt;img src=\"https://e.org/p.png\"&gt;",
+        "<img src=\"https://e.org/p.png\"/>",
+    );
+    assert!(e.contains("<content> holds markup, not only text"), "{e}");
+    assert!(e.contains("out/x:6:"), "{e}");
+    let e = atom("&lt;img src", "<img src");
+    assert!(
+        e.contains("out/x:6:") && e.contains("not well-formed"),
+        "{e}"
+    );
 }
 
 #[test]
