@@ -8,71 +8,27 @@
 //! complete enclosures. Does not: fix anything, or know how the feeds were made.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use chrono::DateTime;
 use serde_json::Value;
 use url::Url;
 
-use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
-use std::sync::Mutex;
-
 use crate::error::{Error, Location};
 use crate::feeds::relative_urls;
 use crate::urls::FeedKind;
 
+mod checked;
+mod part;
 mod tree;
+
+pub use checked::CheckedHtml;
+use part::{Part, Place};
 use tree::{Node, Tree};
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
-
-/// Remembers HTML fragments already found free of relative URLs. One article's content
-/// stands in the site feed, its tag and category feeds and their archives, in every
-/// format: checking each distinct fragment once keeps the check from costing more than
-/// the rest of the build (it was half of a 10,000-article build).
-#[derive(Default)]
-pub struct CheckedHtml(Mutex<HashSet<u64>>);
-
-impl CheckedHtml {
-    fn key(html: &str) -> u64 {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        html.hash(&mut h);
-        h.finish()
-    }
-
-    fn contains(&self, key: u64) -> bool {
-        self.0.lock().is_ok_and(|set| set.contains(&key))
-    }
-
-    /// Records `html` as free of relative URLs without parsing it: for the code that
-    /// made every URL in it absolute and saw each one parse as a URL.
-    pub(crate) fn vouch(&self, html: &str) {
-        self.insert(Self::key(html));
-    }
-
-    /// Returns the fragments this set vouches for (to hand on to another build's set).
-    pub(crate) fn keys(&self) -> Vec<u64> {
-        self.0
-            .lock()
-            .map(|set| set.iter().copied().collect())
-            .unwrap_or_default()
-    }
-
-    /// Vouches for the fragments another set held (see `keys`).
-    pub(crate) fn extend(&self, keys: &[u64]) {
-        if let Ok(mut set) = self.0.lock() {
-            set.extend(keys);
-        }
-    }
-
-    fn insert(&self, key: u64) {
-        if let Ok(mut set) = self.0.lock() {
-            set.insert(key);
-        }
-    }
-}
 
 /// Checks one feed document; `file` is its path under `out/`, for messages.
 pub fn check(file: &Path, kind: FeedKind, bytes: &[u8]) -> Result<(), Vec<Error>> {
@@ -86,36 +42,89 @@ pub fn check_with(
     bytes: &[u8],
     seen: &CheckedHtml,
 ) -> Result<(), Vec<Error>> {
-    let shown = Path::new("out").join(file);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        vec![Error::at(
-            Location::file(&shown),
-            format!("self-check: not UTF-8: {e}"),
-        )]
-    })?;
-    let mut c = Checker {
-        shown: &shown,
-        text,
-        errors: Vec::new(),
-        seen,
-    };
-    match kind {
-        FeedKind::Rss | FeedKind::Atom => match Tree::parse(text) {
-            Ok(doc) if kind == FeedKind::Rss => c.rss(&doc),
-            Ok(doc) => c.atom(&doc),
-            Err(e) => {
-                let at = c.location(e.offset);
-                c.errors.push(Error::at(
-                    at,
-                    format!("self-check: not well-formed XML: {}", e.msg),
-                ));
-            }
-        },
-        FeedKind::Json => c.json(),
+    DocCheck::new(file, kind, seen).part(bytes, 0..bytes.len(), 0)
+}
+
+/// Checks a feed document that is made part by part, so that a large one is never
+/// held whole: each part is a whole document holding some of the items, and only
+/// `span`, its items, goes into the file after the parts before it (the first part's
+/// head and the last one's tail frame them). The document's own elements are checked
+/// on the first part, each item once, IDs across all parts, and every problem is
+/// reported at its place in the file.
+pub struct DocCheck<'a> {
+    shown: PathBuf,
+    kind: FeedKind,
+    seen: &'a CheckedHtml,
+    ids: BTreeSet<String>,
+    /// Where the next part's items start in the file (unknown before the first).
+    next: Option<Place>,
+    items: usize,
+}
+
+impl<'a> DocCheck<'a> {
+    /// Starts checking `file` (its path under `out/`).
+    pub fn new(file: &Path, kind: FeedKind, seen: &'a CheckedHtml) -> DocCheck<'a> {
+        DocCheck {
+            shown: Path::new("out").join(file),
+            kind,
+            seen,
+            ids: BTreeSet::new(),
+            next: None,
+            items: 0,
+        }
     }
-    match c.errors.is_empty() {
-        true => Ok(()),
-        false => Err(c.errors),
+
+    /// Checks the next part: a document whose `span` holds `items` items.
+    pub fn part(
+        &mut self,
+        bytes: &[u8],
+        span: Range<usize>,
+        items: usize,
+    ) -> Result<(), Vec<Error>> {
+        let shown = &self.shown;
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            vec![Error::at(
+                Location::file(shown),
+                format!("self-check: not UTF-8: {e}"),
+            )]
+        })?;
+        let head = text.get(..span.start).unwrap_or_default();
+        let part = Part {
+            start: self.next.unwrap_or_else(|| Place::START.after(head)),
+            first: self.next.is_none(),
+            first_item: self.items,
+            span,
+        };
+        let mut c = Checker {
+            shown,
+            text,
+            errors: Vec::new(),
+            seen: self.seen,
+            ids: &mut self.ids,
+            part: &part,
+        };
+        match self.kind {
+            FeedKind::Rss | FeedKind::Atom => match Tree::parse(text) {
+                Ok(doc) if self.kind == FeedKind::Rss => c.rss(&doc),
+                Ok(doc) => c.atom(&doc),
+                Err(e) => {
+                    let at = c.location(e.offset);
+                    c.errors.push(Error::at(
+                        at,
+                        format!("self-check: not well-formed XML: {}", e.msg),
+                    ));
+                }
+            },
+            FeedKind::Json => c.json(),
+        }
+        let errors = c.errors;
+        let items_text = text.get(part.span.clone()).unwrap_or_default();
+        self.next = Some(part.start.after(items_text));
+        self.items += items;
+        match errors.is_empty() {
+            true => Ok(()),
+            false => Err(errors),
+        }
     }
 }
 
@@ -124,6 +133,9 @@ struct Checker<'a> {
     text: &'a str,
     errors: Vec<Error>,
     seen: &'a CheckedHtml,
+    /// The IDs of the items of the parts checked so far.
+    ids: &'a mut BTreeSet<String>,
+    part: &'a Part,
 }
 
 fn child<'t, 'i>(n: Node<'t, 'i>, ns: Option<&str>, name: &str) -> Option<Node<'t, 'i>> {
@@ -144,6 +156,20 @@ fn text_of<'t>(n: Node<'t, '_>) -> &'t str {
     n.text()
 }
 
+/// The byte offset of a 1-based line and column (as `serde_json` reports them).
+fn line_col_offset(text: &str, line: usize, col: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let mut at = (line_start + col.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 fn absolute(u: &str) -> bool {
     Url::parse(u.trim()).is_ok()
 }
@@ -154,17 +180,12 @@ fn web(u: &str) -> bool {
 }
 
 impl Checker<'_> {
-    /// The line and column (in characters) of a byte offset of the document.
+    /// The line and column (in characters) in the file of a byte offset of the part.
     fn location(&self, offset: usize) -> Location {
-        let before = self.text.get(..offset).unwrap_or(self.text);
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let row = before.matches('\n').count() + 1;
-        let col = before[line_start..].chars().count() + 1;
-        Location::new(
-            self.shown,
-            u32::try_from(row).unwrap_or(u32::MAX),
-            u32::try_from(col).unwrap_or(u32::MAX),
-        )
+        match self.part.place(self.text, offset) {
+            Some(p) => Location::new(self.shown, p.line, p.col),
+            None => Location::file(self.shown),
+        }
     }
 
     fn fail(&mut self, n: Option<Node<'_, '_>>, msg: impl Into<String>) {
@@ -238,8 +259,8 @@ impl Checker<'_> {
         }
     }
 
-    fn unique(&mut self, n: Node<'_, '_>, seen: &mut BTreeSet<String>, id: &str) {
-        if !seen.insert(id.to_owned()) {
+    fn unique(&mut self, n: Node<'_, '_>, id: &str) {
+        if !self.ids.insert(id.to_owned()) {
             self.fail(Some(n), format!("item ID `{id}` appears twice"));
         }
     }
@@ -261,6 +282,15 @@ impl Checker<'_> {
         let Some(channel) = child(root, None, "channel") else {
             return self.fail(Some(root), "<rss> has no <channel>");
         };
+        if self.part.first {
+            self.rss_channel(channel);
+        }
+        for item in children(channel, None, "item") {
+            self.rss_item(item);
+        }
+    }
+
+    fn rss_channel(&mut self, channel: Node<'_, '_>) {
         self.required(channel, None, "title");
         self.required(channel, None, "description");
         if let Some(link) = self.required(channel, None, "link") {
@@ -272,13 +302,9 @@ impl Checker<'_> {
             }
         }
         self.self_link(channel);
-        let mut seen = BTreeSet::new();
-        for item in children(channel, None, "item") {
-            self.rss_item(item, &mut seen);
-        }
     }
 
-    fn rss_item(&mut self, item: Node<'_, '_>, seen: &mut BTreeSet<String>) {
+    fn rss_item(&mut self, item: Node<'_, '_>) {
         let has =
             |name: &str| child(item, None, name).is_some_and(|n| !text_of(n).trim().is_empty());
         if !has("title") && !has("description") {
@@ -295,7 +321,7 @@ impl Checker<'_> {
         }
         if let Some(id) = self.required(item, None, "guid") {
             let guid = child(item, None, "guid").unwrap_or(item);
-            self.unique(guid, seen, &id);
+            self.unique(guid, &id);
             if guid.attribute("isPermaLink") != Some("false") {
                 self.web_url(guid, "permalink guid", &id);
             }
@@ -328,6 +354,16 @@ impl Checker<'_> {
             return self.fail(Some(root), "the root element is not an Atom <feed>");
         }
         let ns = Some(ATOM_NS);
+        if self.part.first {
+            self.atom_feed(root);
+        }
+        for entry in children(root, ns, "entry") {
+            self.atom_entry(entry);
+        }
+    }
+
+    fn atom_feed(&mut self, root: Node<'_, '_>) {
+        let ns = Some(ATOM_NS);
         self.required(root, ns, "title");
         if let Some(id) = self.required(root, ns, "id") {
             self.url(root, "feed id", &id);
@@ -339,19 +375,15 @@ impl Checker<'_> {
             self.date(d, 3339, text_of(d));
         }
         self.self_link(root);
-        let mut seen = BTreeSet::new();
-        for entry in children(root, ns, "entry") {
-            self.atom_entry(entry, &mut seen);
-        }
     }
 
-    fn atom_entry(&mut self, entry: Node<'_, '_>, seen: &mut BTreeSet<String>) {
+    fn atom_entry(&mut self, entry: Node<'_, '_>) {
         let ns = Some(ATOM_NS);
         self.required(entry, ns, "title");
         if let Some(id) = self.required(entry, ns, "id") {
             let n = child(entry, ns, "id").unwrap_or(entry);
             self.url(n, "entry id", &id);
-            self.unique(n, seen, &id);
+            self.unique(n, &id);
         }
         for name in ["updated", "published"] {
             match child(entry, ns, name) {
@@ -397,39 +429,45 @@ impl Checker<'_> {
         let doc: Value = match serde_json::from_str(self.text) {
             Ok(v) => v,
             Err(e) => {
-                let at = Location::new(self.shown, e.line() as u32, e.column() as u32);
+                let at = self.location(line_col_offset(self.text, e.line(), e.column()));
                 return self
                     .errors
                     .push(Error::at(at, format!("self-check: not JSON: {e}")));
             }
         };
-        let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-        if s(&doc, "version").as_deref() != Some("https://jsonfeed.org/version/1.1") {
-            self.fail(None, "`version` is not JSON Feed 1.1");
-        }
-        if s(&doc, "title").is_none_or(|t| t.trim().is_empty()) {
-            self.fail(None, "`title` is missing or empty");
-        }
-        for key in ["home_page_url", "feed_url", "next_url"] {
-            if let Some(u) = s(&doc, key).filter(|u| !absolute(u)) {
-                self.fail(None, format!("`{key}` `{u}` is not an absolute URL"));
-            }
+        if self.part.first {
+            self.json_feed(&doc);
         }
         let Some(items) = doc.get("items").and_then(Value::as_array) else {
             return self.fail(None, "`items` is missing");
         };
-        let mut seen = BTreeSet::new();
         for (i, item) in items.iter().enumerate() {
-            self.json_item(i, item, &mut seen);
+            self.json_item(self.part.first_item + i, item);
         }
     }
 
-    fn json_item(&mut self, i: usize, item: &Value, seen: &mut BTreeSet<String>) {
+    fn json_feed(&mut self, doc: &Value) {
+        let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        if s(doc, "version").as_deref() != Some("https://jsonfeed.org/version/1.1") {
+            self.fail(None, "`version` is not JSON Feed 1.1");
+        }
+        if s(doc, "title").is_none_or(|t| t.trim().is_empty()) {
+            self.fail(None, "`title` is missing or empty");
+        }
+        for key in ["home_page_url", "feed_url", "next_url"] {
+            if let Some(u) = s(doc, key).filter(|u| !absolute(u)) {
+                self.fail(None, format!("`{key}` `{u}` is not an absolute URL"));
+            }
+        }
+    }
+
+    fn json_item(&mut self, i: usize, item: &Value) {
         let s = |k: &str| item.get(k).and_then(Value::as_str).map(str::to_owned);
         let checked = self.seen;
+        let new_id = s("id").is_some_and(|id| self.ids.insert(id));
         let mut fail = |msg: String| self.fail(None, format!("items[{i}]: {msg}"));
         match s("id").filter(|id| !id.trim().is_empty()) {
-            Some(id) if !seen.insert(id.clone()) => fail(format!("item ID `{id}` appears twice")),
+            Some(id) if !new_id => fail(format!("item ID `{id}` appears twice")),
             Some(_) => {}
             None => fail("`id` is missing or empty".into()),
         }

@@ -1,0 +1,102 @@
+//! Where the bytes of a document checked part by part stand in the file.
+//!
+//! A large feed is made and checked in parts (see `DocCheck`): each part is a whole
+//! document holding some of the items, of which only the items go into the file after
+//! the parts before them. A problem is reported at its place in the file, not in the
+//! part: the document's own head is the file's head, and an item's place follows from
+//! where the part's items start.
+
+use std::ops::Range;
+
+/// A line and column in a file, both from 1; the column counts characters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Place {
+    pub line: u32,
+    pub col: u32,
+}
+
+impl Place {
+    pub const START: Place = Place { line: 1, col: 1 };
+
+    /// The place just after `text`, which starts here.
+    pub fn after(self, text: &str) -> Place {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        match text.rfind('\n') {
+            None => Place {
+                line: self.line,
+                col: self.col.saturating_add(count(text.chars().count())),
+            },
+            Some(last) => {
+                let newlines = text.bytes().filter(|&b| b == b'\n').count();
+                Place {
+                    line: self.line.saturating_add(count(newlines)),
+                    col: 1 + count(text[last + 1..].chars().count()),
+                }
+            }
+        }
+    }
+}
+
+/// One part of a document: `span` is the range of its text that goes into the file,
+/// starting there at `start`.
+pub(super) struct Part {
+    pub span: Range<usize>,
+    pub start: Place,
+    /// The index in the file of the part's first item.
+    pub first_item: usize,
+    /// The first part checks the document's own elements; the others carry the same
+    /// ones (the maker compares them) and are checked for their items only.
+    pub first: bool,
+}
+
+impl Part {
+    /// Returns the place in the file of byte `offset` of the part's `text`, if it is in
+    /// the file: the items of any part, or the head of the first one.
+    pub fn place(&self, text: &str, offset: usize) -> Option<Place> {
+        match offset >= self.span.start {
+            true => Some(self.start.after(text.get(self.span.start..offset)?)),
+            false if self.first => Some(Place::START.after(text.get(..offset)?)),
+            false => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_place_moves_by_lines_and_characters() {
+        let p = Place { line: 3, col: 5 };
+        assert_eq!(p.after(""), p);
+        assert_eq!(p.after("ab€"), Place { line: 3, col: 8 });
+        assert_eq!(p.after("x\ny\nzé"), Place { line: 5, col: 3 });
+        assert_eq!(p.after("x\n"), Place { line: 4, col: 1 });
+    }
+
+    #[test]
+    fn items_are_placed_after_the_parts_before_them() {
+        let text = "<a>\n<i>1</i><i>2</i></a>";
+        let head = text.find("<i>").unwrap_or_default();
+        let first = Part {
+            span: head..text.len() - 4,
+            start: Place::START.after(&text[..head]),
+            first_item: 0,
+            first: true,
+        };
+        assert_eq!(first.place(text, 0), Some(Place::START));
+        assert_eq!(first.place(text, head + 8), Some(Place { line: 2, col: 9 }));
+        let later = Part {
+            start: Place { line: 7, col: 2 },
+            first: false,
+            first_item: 2,
+            ..first
+        };
+        assert_eq!(later.place(text, 0), None);
+        assert_eq!(later.place(text, head), Some(Place { line: 7, col: 2 }));
+        assert_eq!(
+            later.place(text, head + 8),
+            Some(Place { line: 7, col: 10 })
+        );
+    }
+}
