@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Location, Result};
 
 mod spool;
-pub use spool::{Spool, Spooled};
+pub use spool::{Spool, SpoolFile, Spooled};
 
 /// The manifest of files mdfeed made, so a later build removes only those.
 pub const MANIFEST: &str = ".mdfeed-manifest";

@@ -25,17 +25,15 @@ pub use single::{Single, build_single};
 use crate::config::{self, Config};
 use crate::dates::Date;
 use crate::error::{Error, Location, Result, Warning};
-use crate::feeds::{Feed, FeedMemo};
+use crate::feeds::{Feed, FeedBody, FeedMemo, Sink};
 use crate::memo::{Key, KeyHasher, Reuse};
 use crate::model::Site;
-use crate::output::{self, Body, Outputs, Spool, WriteReport};
+use crate::output::{self, Body, Outputs, Spool, SpoolFile, WriteReport};
 use crate::render::{Templates, Views};
 use crate::report::ContentReport;
 use crate::source::{self, SourceFile};
 use crate::taxonomy::{self, Taxonomies};
 use crate::urls::Urls;
-use crate::validate;
-use crate::validate::CheckedHtml;
 use content::{Content, read_content};
 use pages::PageKeys;
 
@@ -311,32 +309,55 @@ struct Sealed {
     body: Result<Body>,
 }
 
-/// Makes every feed document; each new one is checked by `validate` as soon as it is
-/// made, then stored (in the spool when the build writes), and remembered by the memo
-/// if it passed and is held in memory.
+/// Where a writing build puts a new feed document as it is made (the spool), and where
+/// a build that keeps its output in memory does.
+enum Store {
+    Spool(SpoolFile),
+    Memory(Vec<u8>),
+}
+
+impl Sink for Store {
+    fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        match self {
+            Store::Spool(f) => f.put(bytes),
+            Store::Memory(v) => v.put(bytes),
+        }
+    }
+}
+
+/// Makes every feed document; each new one is checked by `validate` as it is made,
+/// and stored (in the spool when the build writes), and remembered by the memo if it
+/// passed and is held in memory.
 fn plan_feeds(
     (site, urls, tax): (&Site, &Urls, &Taxonomies),
     (memo, generation): (&mut FeedMemo, u64),
     spool: Option<&Spool>,
 ) -> Result<(Vec<Sealed>, Reuse)> {
-    let seal = |f: Feed, seen: &CheckedHtml| {
-        let checked = match f.fresh {
-            true => validate::check_with(&f.file, f.kind, &f.bytes, seen),
-            false => Ok(()),
-        };
-        let keep = (f.fresh && checked.is_ok() && spool.is_none()).then(|| f.bytes.clone());
-        let body = pages::store(spool, f.bytes);
-        (
-            f.key,
-            keep,
-            Sealed {
-                file: f.file,
-                checked,
-                body,
-            },
-        )
+    let open = || match spool {
+        Some(s) => s.open().map(Store::Spool),
+        None => Ok(Store::Memory(Vec::new())),
     };
-    let (made, reuse) = crate::feeds::build_with(site, urls, tax, (&mut *memo, generation), seal)?;
+    let seal = |f: Feed<Store>| {
+        let (checked, keep, body) = match f.body {
+            FeedBody::Held(bytes) => (Ok(()), None, pages::store(spool, bytes)),
+            FeedBody::Made(Store::Spool(file), verdict) => {
+                (verdict, None, Ok(Body::Spooled(file.done())))
+            }
+            FeedBody::Made(Store::Memory(bytes), verdict) => {
+                let bytes = Arc::new(bytes);
+                let keep = verdict.is_ok().then(|| bytes.clone());
+                (verdict, keep, Ok(Body::Bytes(bytes)))
+            }
+        };
+        let sealed = Sealed {
+            file: f.file,
+            checked,
+            body,
+        };
+        (f.key, keep, sealed)
+    };
+    let memo_now = (&mut *memo, generation);
+    let (made, reuse) = crate::feeds::build_with(site, urls, tax, memo_now, &open, seal)?;
     let mut sealed = Vec::with_capacity(made.len());
     for (key, keep, s) in made {
         if let Some(bytes) = keep {

@@ -15,8 +15,14 @@ use crate::config::Person;
 
 const FH_NS: &str = "http://purl.org/syndication/history/1.0";
 
-/// Serialises the feed and its entries.
-pub(super) fn write(ch: &Channel<'_>, entries: &[&Entry<'_>]) -> Result<Vec<u8>, String> {
+/// Serialises the feed with `entries`, some or all of the document's entries (`all`,
+/// which decide the feed's own elements, so every part of a document made in parts has
+/// the same head).
+pub(super) fn write(
+    ch: &Channel<'_>,
+    all: &[&Entry<'_>],
+    entries: &[&Entry<'_>],
+) -> Result<Vec<u8>, String> {
     let mut links = vec![
         link(&ch.home, "alternate", Some("text/html")),
         link(&ch.self_url, "self", Some("application/atom+xml")),
@@ -54,7 +60,7 @@ pub(super) fn write(ch: &Channel<'_>, entries: &[&Entry<'_>]) -> Result<Vec<u8>,
         // they share its ID.
         id: ch.home.clone(),
         updated: ch.updated,
-        authors: feed_authors(ch, entries),
+        authors: feed_authors(ch, all),
         links,
         subtitle: Some(Text::plain(ch.description.clone())),
         generator: Some(Generator {

@@ -14,8 +14,8 @@ use chrono::DateTime;
 use rayon::prelude::*;
 
 use super::{
-    Archive, Channel, Entry, EntryTexts, Feed, all_xml_chars, atom, json, paging, rss, texts_of,
-    with_stylesheet, xml_safe,
+    Archive, Channel, Entry, EntryTexts, Feed, FeedBody, Sink, Verdict, all_xml_chars, atom, json,
+    paging, parts, rss, texts_of, with_stylesheet, xml_safe,
 };
 use crate::config::ContentPolicy;
 use crate::dates::Date;
@@ -24,7 +24,7 @@ use crate::memo::{Forget, Key, KeyHasher, Reuse, Table};
 use crate::model::{Article, Site};
 use crate::taxonomy::Taxonomies;
 use crate::urls::{FeedKind, Scope, Urls};
-use crate::validate::CheckedHtml;
+use crate::validate::{CheckedHtml, DocCheck};
 
 /// Feed entries and checked feed documents, kept by the build's memo.
 #[derive(Default)]
@@ -108,23 +108,25 @@ impl PagePlan<'_> {
     }
 }
 
-/// Builds every feed document of the site (with a memo that remembers nothing).
-pub fn build(site: &Site, urls: &Urls, tax: &Taxonomies) -> Result<Vec<Feed>> {
-    let seal = |f: Feed, _: &CheckedHtml| f;
-    build_with(site, urls, tax, (&mut FeedMemo::forgetful(), 0), seal).map(|(feeds, _)| feeds)
+/// Builds every feed document of the site in memory (with a memo that remembers
+/// nothing), each checked.
+pub fn build(site: &Site, urls: &Urls, tax: &Taxonomies) -> Result<Vec<Feed<Vec<u8>>>> {
+    let memo = (&mut FeedMemo::forgetful(), 0);
+    build_with(site, urls, tax, memo, &|| Ok(Vec::new()), |f| f).map(|(feeds, _)| feeds)
 }
 
 /// Builds every feed document of the site, taking from `memo` each document whose key
-/// it holds; the others are serialised (each one its own job, in parallel) and come
-/// with `fresh` set. Each document is handed to `seal` as soon as it is made, with the
-/// content HTML vouched free of relative URLs (to check and store it, so they need not
-/// all be held at once); the caller passes checked ones to `FeedMemo::checked`.
-pub fn build_with<R: Send>(
+/// it holds; the others are made (each one its own job, in parallel) into a sink from
+/// `open`, part by part, and checked as they are made. Each document is handed to
+/// `seal` as soon as it is made (to store it, so they need not all be held at once);
+/// the caller passes the checked ones it holds in memory to `FeedMemo::checked`.
+pub fn build_with<S: Sink, R: Send>(
     site: &Site,
     urls: &Urls,
     tax: &Taxonomies,
     (memo, generation): (&mut FeedMemo, u64),
-    seal: impl Fn(Feed, &CheckedHtml) -> R + Sync,
+    open: &(dyn Fn() -> Result<S> + Sync),
+    seal: impl Fn(Feed<S>) -> R + Sync,
 ) -> Result<(Vec<R>, Reuse)> {
     let policy = site.config.feeds.content;
     let entry_keys: Vec<Key> = site
@@ -174,26 +176,21 @@ pub fn build_with<R: Send>(
     let made: Vec<Result<R>> = docs
         .into_par_iter()
         .map(|(page, kind, key, held)| {
-            let feed = match held {
-                Some((file, bytes)) => Feed {
-                    file,
-                    kind,
-                    bytes,
-                    key,
-                    fresh: false,
-                },
+            let (file, body) = match held {
+                Some((file, bytes)) => (file, FeedBody::Held(bytes)),
                 None => {
-                    let (file, bytes) = serialise(site, urls, (page, kind), &entries)?;
-                    Feed {
-                        file,
-                        kind,
-                        bytes: Arc::new(bytes),
-                        key,
-                        fresh: true,
-                    }
+                    let mut sink = open()?;
+                    let made = (&entries[..], &checked, &mut sink as &mut dyn Sink);
+                    let (file, verdict) = serialise(site, urls, (page, kind), made)?;
+                    (file, FeedBody::Made(sink, verdict))
                 }
             };
-            Ok(seal(feed, &checked))
+            Ok(seal(Feed {
+                file,
+                kind,
+                body,
+                key,
+            }))
         })
         .collect();
     Ok((made.into_iter().collect::<Result<Vec<_>>>()?, reuse))
@@ -384,44 +381,55 @@ fn entry_from(a: &Article, t: EntryText) -> Entry<'_> {
     }
 }
 
-/// Serialises one document from the entries of its items; returns its file and bytes.
+/// Serialises one document from the entries of its items into the sink, part by part,
+/// checking each part (with the content HTML `checked` vouches for); returns its file
+/// and what the check said.
 fn serialise(
     site: &Site,
     urls: &Urls,
     (plan, kind): (&PagePlan<'_>, FeedKind),
-    entries: &[Option<Entry<'_>>],
-) -> Result<(PathBuf, Vec<u8>)> {
+    (entries, checked, sink): (&[Option<Entry<'_>>], &CheckedHtml, &mut dyn Sink),
+) -> Result<(PathBuf, Verdict)> {
     let c = &site.config;
     let (file, channel) = channel(site, urls, (plan, kind));
     let missing = || Error::at(Location::file(&file), "an entry of this feed was not made");
-    let items: Vec<&Entry<'_>> = plan
+    let all: Vec<&Entry<'_>> = plan
         .items()
         .iter()
         .map(|&i| entries.get(i).and_then(Option::as_ref).ok_or_else(missing))
         .collect::<Result<_>>()?;
-    let bytes = match kind {
-        FeedKind::Rss => rss::write(&channel, &items),
-        FeedKind::Atom => atom::write(&channel, &items),
-        FeedKind::Json => json::write(&channel, &items),
+    let stylesheet = (kind != FeedKind::Json && c.feeds.stylesheet).then(|| urls.stylesheet());
+    let one = |items: &[&Entry<'_>]| {
+        let bytes = match kind {
+            FeedKind::Rss => rss::write(&channel, &all, items),
+            FeedKind::Atom => atom::write(&channel, &all, items),
+            FeedKind::Json => json::write(&channel, items),
+        };
+        // The fields are cleaned one by one in `entry`; this catches any the views
+        // miss (an author's e-mail, a front matter ID): no XML document may hold one.
+        // Copied only when a character had to go.
+        let bytes = bytes.map(|b| {
+            if kind == FeedKind::Json || all_xml_chars(&b) {
+                return b;
+            }
+            match String::from_utf8(b) {
+                Ok(text) => xml_safe(&text).into_owned().into_bytes(),
+                Err(e) => e.into_bytes(),
+            }
+        });
+        match &stylesheet {
+            Some(href) => bytes.and_then(|b| with_stylesheet(b, href)),
+            None => bytes,
+        }
+        .map_err(|msg| Error::at(Location::file(&file), msg))
     };
-    // The fields are cleaned one by one in `entry`; this catches any the views
-    // miss (an author's e-mail, a front matter ID): no XML document may hold one.
-    // Copied only when a character had to go: these documents can be large.
-    let bytes = bytes.map(|b| {
-        if kind == FeedKind::Json || all_xml_chars(&b) {
-            return b;
-        }
-        match String::from_utf8(b) {
-            Ok(text) => xml_safe(&text).into_owned().into_bytes(),
-            Err(e) => e.into_bytes(),
-        }
-    });
-    let bytes = match (kind, c.feeds.stylesheet) {
-        (FeedKind::Rss | FeedKind::Atom, true) => {
-            bytes.and_then(|b| with_stylesheet(b, &urls.stylesheet()))
-        }
-        _ => bytes,
-    }
-    .map_err(|msg| Error::at(Location::file(&file), msg))?;
-    Ok((file, bytes))
+    let mut check = DocCheck::new(&file, kind, checked);
+    let verdict = parts::write(
+        (kind, &file),
+        (&all, parts::PART_ITEMS),
+        &one,
+        &mut check,
+        sink,
+    )?;
+    Ok((file, verdict))
 }

@@ -12,6 +12,7 @@ mod docs;
 mod json;
 mod links;
 mod paging;
+mod parts;
 mod rss;
 
 use std::borrow::Cow;
@@ -30,20 +31,28 @@ use crate::validate::CheckedHtml;
 
 pub use docs::{FeedMemo, build, build_with};
 pub(crate) use links::relative_urls;
+pub use parts::{Sink, Verdict};
 
-/// One rendered feed document.
+/// One feed document.
 #[derive(Debug)]
-pub struct Feed {
+pub struct Feed<S> {
     /// Output path under `out/`.
     pub file: PathBuf,
     /// Its format.
     pub kind: FeedKind,
-    /// The serialised document (shared with the build's memo).
-    pub bytes: Arc<Vec<u8>>,
-    /// Made by this build, not taken from the memo: it has not been checked yet.
-    pub fresh: bool,
+    /// Its bytes.
+    pub body: FeedBody<S>,
     /// The memo key of the document.
     pub(crate) key: Key,
+}
+
+/// Where a feed document's bytes are.
+#[derive(Debug)]
+pub enum FeedBody<S> {
+    /// Taken from the memo: an earlier build made and checked it.
+    Held(Arc<Vec<u8>>),
+    /// Made by this build into the sink, with what the self-check said of it.
+    Made(S, Verdict),
 }
 
 /// RFC 5005 links of one feed document.

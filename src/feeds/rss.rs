@@ -18,16 +18,26 @@ use super::{Channel, Entry};
 use crate::model::Image;
 
 const MEDIA_NS: &str = "http://search.yahoo.com/mrss/";
+const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
 const FH_NS: &str = "http://purl.org/syndication/history/1.0";
 
-/// Serialises the channel and its items.
-pub(super) fn write(ch: &Channel<'_>, entries: &[&Entry<'_>]) -> Result<Vec<u8>, String> {
-    let items: Vec<Item> = entries.iter().map(|e| item(e)).collect();
+/// Serialises the channel with `items`, some or all of the document's entries (`all`).
+/// The namespaces the items use are declared from `all`, so every part of a document
+/// made in parts has the same head.
+pub(super) fn write(
+    ch: &Channel<'_>,
+    all: &[&Entry<'_>],
+    items: &[&Entry<'_>],
+) -> Result<Vec<u8>, String> {
     let mut namespaces = BTreeMap::new();
     namespaces.insert("atom".to_owned(), "http://www.w3.org/2005/Atom".to_owned());
-    if entries.iter().any(|e| e.image.is_some()) {
+    if all.iter().any(|e| e.image.is_some()) {
         namespaces.insert("media".to_owned(), MEDIA_NS.to_owned());
     }
+    if all.iter().any(|e| texts(e).1.is_some()) {
+        namespaces.insert("content".to_owned(), CONTENT_NS.to_owned());
+    }
+    let items: Vec<Item> = items.iter().map(|e| item(e)).collect();
     let mut extensions = ExtensionMap::new();
     if ch.archive.current.is_some() {
         // RFC 5005 §4: an archive document says so with fh:archive.
@@ -130,16 +140,12 @@ fn item(e: &Entry<'_>) -> Item {
         .iter()
         .map(|p| super::xml_safe(&p.name).into_owned())
         .collect();
-    // Without a summary the full text is the description, and content:encoded would repeat it.
-    let (description, content) = match (&e.summary_html, &e.content_html) {
-        (Some(s), c) => (Some(s.clone()), c.clone()),
-        (None, c) => (c.clone(), None),
-    };
+    let (description, content) = texts(e);
     Item {
         title: Some(e.title.clone()),
         link: Some(e.link.to_owned()),
-        description,
-        content,
+        description: description.cloned(),
+        content: content.cloned(),
         categories,
         guid: Some(Guid {
             value: e.id.to_owned(),
@@ -158,5 +164,14 @@ fn item(e: &Entry<'_>) -> Item {
             ..Default::default()
         }),
         ..Item::default()
+    }
+}
+
+/// Returns an item's description and `content:encoded`. Without a summary the full text
+/// is the description, and `content:encoded` would repeat it.
+fn texts<'e>(e: &'e Entry<'_>) -> (Option<&'e String>, Option<&'e String>) {
+    match (&e.summary_html, &e.content_html) {
+        (Some(s), c) => (Some(s), c.as_ref()),
+        (None, c) => (c.as_ref(), None),
     }
 }

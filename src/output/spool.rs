@@ -64,6 +64,43 @@ impl Spool {
     }
 }
 
+impl Spool {
+    /// Starts a new file in the spool, to be written piece by piece (`SpoolFile::put`).
+    pub fn open(&self) -> Result<SpoolFile> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let path = self.dir.join(n.to_string());
+        let file = fs::File::create_new(&path).map_err(|e| Error::io(&path, e))?;
+        Ok(SpoolFile { file, path, len: 0 })
+    }
+}
+
+/// A file of the spool being written (a feed document, made in parts).
+#[derive(Debug)]
+pub struct SpoolFile {
+    file: fs::File,
+    path: PathBuf,
+    len: u64,
+}
+
+impl SpoolFile {
+    /// Appends `bytes`.
+    pub fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        self.file
+            .write_all(bytes)
+            .map_err(|e| Error::io(&self.path, e))?;
+        self.len += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Closes the file; it waits in the spool like any other.
+    pub fn done(self) -> Spooled {
+        Spooled {
+            path: self.path,
+            len: self.len,
+        }
+    }
+}
+
 impl Drop for Spool {
     fn drop(&mut self) {
         // Best effort: a folder left behind is removed by the next build's `sweep`.

@@ -10,6 +10,7 @@ use super::read::{self, Outcome};
 use crate::compat::defaults::FolderDefaults;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::feeds::FeedBody;
 use crate::memo::KeyHasher;
 use crate::model::Site;
 use crate::render::{ArticleValue, Templates, Views};
@@ -73,16 +74,18 @@ pub fn build_single(
     let tax = Taxonomies::default();
     let values = [ArticleValue::new(article, &urls, &tax)];
     let page = templates.article(&Views::new(&site, &urls, &tax, &values), 0)?;
-    let feeds = crate::feeds::build(&site, &urls, &tax)?;
-    // Checked as a build checks them, so fuzzing the whole path also finds invalid feeds;
-    // nothing is vouched for here, so the content's URLs are parsed again too.
-    for f in &feeds {
-        validate::check(&f.file, f.kind, &f.bytes).map_err(|errors| {
-            Error::gather(errors).unwrap_or_else(|| Error::at(file.at(1, 1), "invalid feed"))
-        })?;
+    let gather =
+        |errors| Error::gather(errors).unwrap_or_else(|| Error::at(file.at(1, 1), "invalid feed"));
+    let mut docs = Vec::new();
+    for f in crate::feeds::build(&site, &urls, &tax)? {
+        let bytes = match f.body {
+            FeedBody::Held(bytes) => bytes.to_vec(),
+            FeedBody::Made(bytes, verdict) => verdict.map(|()| bytes).map_err(gather)?,
+        };
+        // Checked again with nothing vouched for, so fuzzing the whole path also finds
+        // invalid feeds: the content's URLs are parsed again too.
+        validate::check(&f.file, f.kind, &bytes).map_err(gather)?;
+        docs.push(bytes);
     }
-    Ok(Some(Single {
-        page,
-        feeds: feeds.into_iter().map(|f| f.bytes.to_vec()).collect(),
-    }))
+    Ok(Some(Single { page, feeds: docs }))
 }

@@ -1,0 +1,257 @@
+//! Makes a large feed document in parts, so that it is never held whole in memory.
+//!
+//! Owns: cutting a document's items into parts, finding the items in each serialised
+//! part, and joining the parts into the bytes the whole document would have. A site
+//! feed with every article in full is tens of megabytes per format at 10,000 articles,
+//! and was the largest thing a build held (with its copies: half the peak memory).
+//!
+//! Each part is serialised as a whole document holding some of the items (the format
+//! modules decide its head from all the items, so every part has the same head and
+//! tail), checked by `validate::DocCheck`, and only its items go to the sink: the first
+//! part's head, every part's items, then the tail. A document with few items is one
+//! part, serialised and checked as it always was.
+
+use std::ops::Range;
+
+use super::Entry;
+use crate::error::{Error, Location, Result};
+use crate::urls::FeedKind;
+use crate::validate::DocCheck;
+
+/// Items per part: a part of full-content items is a megabyte or two.
+pub(super) const PART_ITEMS: usize = 200;
+
+/// What the self-check said of a document.
+pub type Verdict = std::result::Result<(), Vec<Error>>;
+
+/// Receives a new feed document, piece after piece, in order: memory (`Vec<u8>`), or
+/// a file of the build's spool.
+pub trait Sink: Send {
+    /// Appends `bytes` to the document.
+    fn put(&mut self, bytes: &[u8]) -> Result<()>;
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        self.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
+/// JSON Feed's items are the last member, pretty-printed at this indent.
+const JSON_ITEMS: &[u8] = b"\n  \"items\": [";
+const JSON_END: &[u8] = b"\n  ]\n}\n";
+
+/// Serialises a document of `items` into `sink`, in parts of at most `per_part` items;
+/// `serialise` makes one whole document of the items it is given. Stops at the first
+/// part the check fails.
+pub(super) fn write(
+    (kind, shown): (FeedKind, &std::path::Path),
+    (items, per_part): (&[&Entry<'_>], usize),
+    serialise: &dyn Fn(&[&Entry<'_>]) -> Result<Vec<u8>>,
+    check: &mut DocCheck<'_>,
+    sink: &mut dyn Sink,
+) -> Result<Verdict> {
+    if items.len() <= per_part {
+        let doc = serialise(items)?;
+        let verdict = check.part(&doc, 0..doc.len(), items.len());
+        sink.put(&doc)?;
+        return Ok(verdict);
+    }
+    let misfit = |what: &str| {
+        Error::at(
+            Location::file(shown),
+            format!("the parts of this feed do not fit together ({what}); this is a bug in mdfeed"),
+        )
+    };
+    let mut frame: Option<(Vec<u8>, Vec<u8>)> = None;
+    for part in items.chunks(per_part.max(1)) {
+        let doc = serialise(part)?;
+        let span = item_span(kind, &doc).ok_or_else(|| misfit("no items found"))?;
+        let verdict = check.part(&doc, span.clone(), part.len());
+        if verdict.is_err() {
+            return Ok(verdict);
+        }
+        let (head, tail) = (&doc[..span.start], &doc[span.end..]);
+        match &frame {
+            None => {
+                sink.put(head)?;
+                frame = Some((head.to_vec(), tail.to_vec()));
+            }
+            Some((h, t)) if h == head && t == tail => {
+                if kind == FeedKind::Json {
+                    sink.put(b",")?;
+                }
+            }
+            Some(_) => return Err(misfit("their heads differ")),
+        }
+        sink.put(&doc[span])?;
+    }
+    if let Some((_, tail)) = frame {
+        sink.put(&tail)?;
+    }
+    Ok(Ok(()))
+}
+
+/// Returns where a serialised document's items are: from the first item's start tag to
+/// the last one's end tag (text in the head is escaped, so the first such tag is an
+/// item's; the tail holds no text), or inside JSON Feed's `items` array.
+fn item_span(kind: FeedKind, doc: &[u8]) -> Option<Range<usize>> {
+    let (open, close): (&[u8], &[u8]) = match kind {
+        FeedKind::Rss => (b"<item>", b"</item>"),
+        FeedKind::Atom => (b"<entry>", b"</entry>"),
+        FeedKind::Json => {
+            let start = find(doc, JSON_ITEMS)? + JSON_ITEMS.len();
+            let end = doc.len().checked_sub(JSON_END.len())?;
+            return (doc[end..] == *JSON_END && start < end).then_some(start..end);
+        }
+    };
+    let start = find(doc, open)?;
+    let end = doc.windows(close.len()).rposition(|w| w == close)? + close.len();
+    (start < end).then_some(start..end)
+}
+
+fn find(doc: &[u8], what: &[u8]) -> Option<usize> {
+    doc.windows(what.len()).position(|w| w == what)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use chrono::DateTime;
+
+    use super::super::{Archive, Channel, atom, json, rss};
+    use super::*;
+    use crate::config::Person;
+    use crate::model::Image;
+    use crate::validate::{self, CheckedHtml};
+
+    struct Fixture {
+        ids: Vec<String>,
+        authors: [Person; 1],
+        image: Image,
+    }
+
+    impl Fixture {
+        /// Seven items; `same` gives items 1 and 5 one ID.
+        fn new(same: bool) -> Fixture {
+            let id = |n: usize| match (same, n) {
+                (true, 5) => "https://example.org/1/".to_owned(),
+                _ => format!("https://example.org/{n}/"),
+            };
+            Fixture {
+                ids: (0..7).map(id).collect(),
+                authors: [Person {
+                    name: "Li Wei".into(),
+                    email: None,
+                    uri: None,
+                }],
+                image: Image {
+                    url: "https://example.org/3/photo.jpg".into(),
+                    mime_type: Some("image/jpeg".into()),
+                    length: Some(1234),
+                    caption: Some("A mine".into()),
+                    credit: Some("VCG".into()),
+                },
+            }
+        }
+
+        /// The items that decide a head (an image, a summary, no author) are one each.
+        fn entry(&self, n: usize) -> Entry<'_> {
+            let date = DateTime::parse_from_rfc3339("2024-05-30T13:46:00+08:00").unwrap();
+            // Content may hold what looks like an item's own tags (raw HTML).
+            let content = format!("<p>Item {n} &amp; more</p>\n<item>raw</item></entry>\n");
+            Entry {
+                id: &self.ids[n],
+                id_is_permalink: true,
+                title: format!("Title {n}"),
+                link: &self.ids[n],
+                related: None,
+                published: date,
+                updated: date,
+                authors: if n == 2 { &[] } else { &self.authors },
+                categories: vec!["Rare earths"],
+                lang: None,
+                summary_html: (n == 4).then(|| "<p>Short.</p>".to_owned()),
+                summary_text: (n == 4).then(|| "Short.".to_owned()),
+                content_html: Some(content),
+                image: (n == 3).then_some(&self.image),
+                enclosure: None,
+            }
+        }
+    }
+
+    fn channel(updated: crate::dates::Date) -> Channel<'static> {
+        Channel {
+            title: "News".into(),
+            description: "Digest".into(),
+            language: Some("en"),
+            home: "https://example.org/".into(),
+            self_url: "https://example.org/feed".into(),
+            updated,
+            author: None,
+            hub: None,
+            archive: Archive::default(),
+        }
+    }
+
+    /// Makes one document in parts of `per_part`; returns the bytes, the verdict, and
+    /// the document made whole.
+    fn make(fixture: &Fixture, kind: FeedKind, per_part: usize) -> (Vec<u8>, Verdict, Vec<u8>) {
+        let made: Vec<Entry<'_>> = (0..7).map(|n| fixture.entry(n)).collect();
+        let all: Vec<&Entry<'_>> = made.iter().collect();
+        let ch = channel(made[0].updated);
+        let one = |items: &[&Entry<'_>]| {
+            match kind {
+                FeedKind::Rss => rss::write(&ch, &all, items),
+                FeedKind::Atom => atom::write(&ch, &all, items),
+                FeedKind::Json => json::write(&ch, items),
+            }
+            .map_err(|e| Error::at(Location::file("feed"), e))
+        };
+        let checked = CheckedHtml::default();
+        let mut check = DocCheck::new(Path::new("feed"), kind, &checked);
+        let mut out = Vec::new();
+        let to = (kind, Path::new("feed"));
+        let verdict = write(to, (&all, per_part), &one, &mut check, &mut out).unwrap();
+        (out, verdict, one(&all).unwrap())
+    }
+
+    #[test]
+    fn parts_join_into_the_whole_document() {
+        let fixture = Fixture::new(false);
+        for kind in [FeedKind::Rss, FeedKind::Atom, FeedKind::Json] {
+            for per_part in [1, 2, 3, 6, 7, 200] {
+                let (out, verdict, whole) = make(&fixture, kind, per_part);
+                assert!(
+                    verdict.is_ok(),
+                    "{kind:?} in parts of {per_part}: {verdict:?}"
+                );
+                assert_eq!(
+                    String::from_utf8_lossy(&out),
+                    String::from_utf8_lossy(&whole),
+                    "{kind:?} in parts of {per_part}"
+                );
+            }
+        }
+    }
+
+    /// An ID repeated in another part is found, and reported where it is in the file.
+    #[test]
+    fn the_check_sees_across_parts_and_places_problems_in_the_file() {
+        let fixture = Fixture::new(true);
+        for kind in [FeedKind::Rss, FeedKind::Atom, FeedKind::Json] {
+            let (out, verdict, whole) = make(&fixture, kind, 2);
+            let whole_errors = validate::check(Path::new("feed"), kind, &whole).unwrap_err();
+            let part_errors = verdict.unwrap_err();
+            let shown = |e: &[Error]| e.iter().map(Error::to_string).collect::<Vec<_>>();
+            assert_eq!(shown(&part_errors), shown(&whole_errors), "{kind:?}");
+            assert!(shown(&part_errors)[0].contains("appears twice"));
+            assert!(
+                out.len() < whole.len(),
+                "{kind:?}: stops at the failing part"
+            );
+        }
+    }
+}
