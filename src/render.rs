@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use minijinja::value::{Serde, Value};
+use minijinja::value::{Enumerator, Object, Serde, Value};
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
@@ -109,9 +109,6 @@ struct ArticleView<'a> {
     category_links: Vec<TermLink<'a>>,
     lang: Option<&'a str>,
     image: Option<&'a Image>,
-    content: &'a str,
-    summary: &'a str,
-    summary_text: &'a str,
     source: String,
     external_url: Option<&'a str>,
     extra: &'a BTreeMap<String, serde_json::Value>,
@@ -244,8 +241,42 @@ pub struct ArticleValue(Value);
 
 impl ArticleValue {
     /// Makes the template value of `a`.
-    pub fn new(a: &Article, urls: &Urls, tax: &Taxonomies) -> ArticleValue {
-        ArticleValue(Value::from(Serde(article_view(a, urls, tax))))
+    pub fn new(a: &Arc<Article>, urls: &Urls, tax: &Taxonomies) -> ArticleValue {
+        let fields = Value::from(Serde(article_view(a, urls, tax)));
+        ArticleValue(Value::from_object(ArticleObject {
+            fields,
+            article: a.clone(),
+        }))
+    }
+}
+
+/// The template value of an article: its small fields made once, and its HTML (the
+/// content and the summaries, most of its size) handed out when a template reads it,
+/// so the values of every article do not hold a second copy of the site's text.
+#[derive(Debug)]
+struct ArticleObject {
+    fields: Value,
+    article: Arc<Article>,
+}
+
+/// The fields `ArticleObject` hands out from the article itself.
+const ARTICLE_HTML: [&str; 3] = ["content", "summary", "summary_text"];
+
+impl Object for ArticleObject {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let a = &self.article;
+        match key.as_str() {
+            Some("content") => Some(Value::from(a.html.as_str())),
+            Some("summary") => Some(Value::from(a.summary_html.as_str())),
+            Some("summary_text") => Some(Value::from(a.summary_text.as_str())),
+            _ => self.fields.get_item(key).ok().filter(|v| !v.is_undefined()),
+        }
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        let own = self.fields.try_iter().into_iter().flatten();
+        let keys = own.chain(ARTICLE_HTML.into_iter().map(Value::from));
+        Enumerator::Values(keys.collect())
     }
 }
 
@@ -382,9 +413,6 @@ fn article_view<'a>(a: &'a Article, urls: &Urls, tax: &Taxonomies) -> ArticleVie
         tags: &m.tags,
         categories: &m.categories,
         image: a.image.as_ref(),
-        content: &a.html,
-        summary: &a.summary_html,
-        summary_text: &a.summary_text,
         source: m.source.to_string_lossy().into_owned(),
         external_url: m.external_url.as_deref(),
         extra: &m.extra,

@@ -306,6 +306,37 @@ fn templates_folder_overrides_built_in_templates() {
     assert!(site.read("news/a/index.html").contains("custom happy"));
 }
 
+/// A template sees every field of an article, whether it reads it or walks them all.
+#[test]
+fn a_template_reads_and_lists_the_article_fields() {
+    let site = fixture();
+    site.write(
+        "templates/article.html",
+        "{% for k in article %}{{ k }} {% endfor %}|{{ article.content | safe }}|{{ article.summary_text }}|{{ article.missing is undefined }}\n",
+    );
+    site.write(
+        "content/news/a.md",
+        article("T", "2024-01-01", "", "Body & more.\n"),
+    );
+    site.build();
+    let page = site.read("news/a/index.html");
+    let (keys, rest) = page.split_once('|').unwrap();
+    for k in [
+        "title",
+        "url",
+        "date",
+        "tags",
+        "extra",
+        "content",
+        "summary",
+        "summary_text",
+    ] {
+        assert!(keys.split(' ').any(|x| x == k), "{k} not listed in {keys}");
+    }
+    // Text is escaped as any value is; the HTML goes in as it is, marked safe.
+    assert_eq!(rest, "<p>Body &amp; more.</p>\n|Body &amp; more.|True\n");
+}
+
 #[test]
 fn the_example_site_builds() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
