@@ -150,6 +150,13 @@ impl<K, V> Table<K, V> {
     }
 }
 
+impl<K, V> Table<K, V> {
+    /// Does the table keep what is put in it (for a later build)?
+    pub fn keeps(&self) -> bool {
+        !self.forgetful
+    }
+}
+
 impl<K: Eq + Hash, V: Clone> Table<K, V> {
     /// Returns the result for `key` and marks it used by build `generation`.
     pub fn get(&mut self, key: &K, generation: u64) -> Option<V> {

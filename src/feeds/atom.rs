@@ -15,14 +15,10 @@ use crate::config::Person;
 
 const FH_NS: &str = "http://purl.org/syndication/history/1.0";
 
-/// Serialises the feed with `entries`, some or all of the document's entries (`all`,
-/// which decide the feed's own elements, so every part of a document made in parts has
-/// the same head).
-pub(super) fn write(
-    ch: &Channel<'_>,
-    all: &[&Entry<'_>],
-    entries: &[&Entry<'_>],
-) -> Result<Vec<u8>, String> {
+/// Serialises the feed with `entries`, some or all of its entries (the channel's head
+/// decides the feed's own elements, so every part of a document made in parts has the
+/// same head).
+pub(super) fn write(ch: &Channel<'_>, entries: &[&Entry<'_>]) -> Result<Vec<u8>, String> {
     let mut links = vec![
         link(&ch.home, "alternate", Some("text/html")),
         link(&ch.self_url, "self", Some("application/atom+xml")),
@@ -60,7 +56,7 @@ pub(super) fn write(
         // they share its ID.
         id: ch.home.clone(),
         updated: ch.updated,
-        authors: feed_authors(ch, all),
+        authors: feed_authors(ch),
         links,
         subtitle: Some(Text::plain(ch.description.clone())),
         generator: Some(Generator {
@@ -116,10 +112,10 @@ fn link(href: &str, rel: &str, mime: Option<&str>) -> Link {
 
 /// RFC 4287 §4.1.1: a feed needs an author unless every entry has one. Without a site
 /// author, the site (its title) stands in, as the party that publishes the feed.
-fn feed_authors(ch: &Channel<'_>, entries: &[&Entry<'_>]) -> Vec<AtomPerson> {
+fn feed_authors(ch: &Channel<'_>) -> Vec<AtomPerson> {
     match ch.author {
         Some(p) => vec![person(p)],
-        None if entries.iter().any(|e| e.authors.is_empty()) => vec![AtomPerson {
+        None if ch.head.anonymous => vec![AtomPerson {
             name: ch.title.clone(),
             ..AtomPerson::default()
         }],

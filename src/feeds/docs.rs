@@ -13,9 +13,10 @@ use std::sync::Arc;
 use chrono::DateTime;
 use rayon::prelude::*;
 
+use super::parts::{self, PartWriter};
 use super::{
-    Archive, Channel, Entry, EntryTexts, Feed, FeedBody, Sink, Verdict, all_xml_chars, atom, json,
-    paging, parts, rss, texts_of, with_stylesheet, xml_safe,
+    Archive, Channel, Entry, EntryTexts, Feed, FeedBody, Head, Sink, all_xml_chars, atom, json,
+    paging, rss, texts_of, with_stylesheet, xml_safe,
 };
 use crate::config::ContentPolicy;
 use crate::dates::Date;
@@ -116,9 +117,9 @@ pub fn build(site: &Site, urls: &Urls, tax: &Taxonomies) -> Result<Vec<Feed<Vec<
 }
 
 /// Builds every feed document of the site, taking from `memo` each document whose key
-/// it holds; the others are made (each one its own job, in parallel) into a sink from
-/// `open`, part by part, and checked as they are made. Each document is handed to
-/// `seal` as soon as it is made (to store it, so they need not all be held at once);
+/// it holds; the others are made into a sink from `open`, part by part, and checked as
+/// they are made (each page of a group one job, in parallel). Each document is handed
+/// to `seal` when its page is made (to store it, so they need not all be held at once);
 /// the caller passes the checked ones it holds in memory to `FeedMemo::checked`.
 pub fn build_with<S: Sink, R: Send>(
     site: &Site,
@@ -144,24 +145,34 @@ pub fn build_with<S: Sink, R: Send>(
         .par_iter()
         .flat_map_iter(|g| plan_pages(site, &config, g, &entry_keys))
         .collect();
-    let formats = &site.config.feeds.formats;
     let mut reuse = Reuse::default();
-    let mut docs = Vec::with_capacity(pages.len() * formats.len());
-    let mut needed = vec![false; site.articles.len()];
+    let mut jobs = Vec::with_capacity(pages.len());
+    let mut uses = vec![0u32; site.articles.len()];
     for page in &pages {
-        for &kind in formats {
-            let key = page.doc_key(kind);
-            let held = memo.docs.get(&key, generation);
-            reuse.count(held.is_some());
-            if held.is_none() {
-                page.items().iter().for_each(|&i| needed[i] = true);
-            }
-            docs.push((page, kind, key, held));
+        let docs: Vec<Doc> = site
+            .config
+            .feeds
+            .formats
+            .iter()
+            .map(|&kind| {
+                let key = page.doc_key(kind);
+                (kind, key, memo.docs.get(&key, generation))
+            })
+            .collect();
+        if docs.iter().any(|(_, _, held)| held.is_none()) {
+            page.items().iter().for_each(|&i| uses[i] += 1);
         }
+        docs.iter().for_each(|d| reuse.count(d.2.is_some()));
+        jobs.push((page, docs));
     }
+    // An entry that several pages need (a tag's feed and the site's), or that the memo
+    // keeps for the next build, is made once, here; the others are made part by part
+    // while their document is written, so that a build never holds them all.
+    let keeps = memo.entries.keeps();
+    let needed: Vec<bool> = uses.iter().map(|&n| n > 1 || (n == 1 && keeps)).collect();
     let checked = CheckedHtml::default();
     let texts = entry_texts(site, urls, (&needed, &entry_keys), (memo, generation))?;
-    let entries: Vec<Option<Entry<'_>>> = site
+    let shared: Vec<Option<Entry<'_>>> = site
         .articles
         .iter()
         .zip(texts)
@@ -173,27 +184,110 @@ pub fn build_with<S: Sink, R: Send>(
             })
         })
         .collect();
-    let made: Vec<Result<R>> = docs
+    let made: Vec<Result<Vec<R>>> = jobs
         .into_par_iter()
-        .map(|(page, kind, key, held)| {
-            let (file, body) = match held {
-                Some((file, bytes)) => (file, FeedBody::Held(bytes)),
-                None => {
-                    let mut sink = open()?;
-                    let made = (&entries[..], &checked, &mut sink as &mut dyn Sink);
-                    let (file, verdict) = serialise(site, urls, (page, kind), made)?;
-                    (file, FeedBody::Made(sink, verdict))
-                }
-            };
-            Ok(seal(Feed {
-                file,
-                kind,
-                body,
-                key,
-            }))
+        .map(|(page, docs)| {
+            let with = (&shared[..], &checked);
+            let made = make_page(site, urls, (page, &docs), with, open)?;
+            Ok(made.into_iter().map(&seal).collect())
         })
         .collect();
-    Ok((made.into_iter().collect::<Result<Vec<_>>>()?, reuse))
+    let mut out = Vec::new();
+    for m in made {
+        out.extend(m?);
+    }
+    Ok((out, reuse))
+}
+
+/// One document of a page: its format, its key, and its file and bytes if the memo
+/// holds them.
+type Doc = (FeedKind, Key, Option<(PathBuf, Arc<Vec<u8>>)>);
+
+/// Makes the documents of one page that the memo does not hold, part by part: each
+/// part's entries are made once (unless `shared` holds them) and serialised into every
+/// format in parallel. Returns every document of the page, in the order of `docs`.
+fn make_page<'s, S: Sink>(
+    site: &'s Site,
+    urls: &Urls,
+    (plan, docs): (&PagePlan<'_>, &[Doc]),
+    (shared, checked): (&[Option<Entry<'s>>], &CheckedHtml),
+    open: &(dyn Fn() -> Result<S> + Sync),
+) -> Result<Vec<Feed<S>>> {
+    let items = plan.items();
+    let head = Head::of(
+        items.iter().map(|&i| &*site.articles[i]),
+        site.config.feeds.content,
+    );
+    let parts = items.len().div_ceil(parts::PART_ITEMS).max(1);
+    let mut writers = Vec::new();
+    for (kind, _, held) in docs {
+        if held.is_none() {
+            let (file, channel) = channel(site, urls, (plan, *kind), head);
+            let check = DocCheck::new(&file, *kind, checked);
+            let writer = PartWriter::new((*kind, file), parts, check, open()?);
+            writers.push((channel, writer));
+        }
+    }
+    // A document without items is one part too (the feed of a site with no articles).
+    let chunks = items
+        .chunks(parts::PART_ITEMS)
+        .chain(items.is_empty().then_some(items));
+    for part in chunks {
+        if writers.is_empty() {
+            break;
+        }
+        let made = part_entries(site, urls, part, (shared, checked))?;
+        let missing = || Error::at(Location::file("feeds"), "an entry of a feed was not made");
+        let entries: Vec<&Entry<'_>> = part
+            .iter()
+            .zip(&made)
+            .map(|(&i, m)| m.as_ref().or(shared[i].as_ref()).ok_or_else(missing))
+            .collect::<Result<_>>()?;
+        writers.par_iter_mut().try_for_each(|(channel, w)| {
+            let doc = serialise(site, urls, (channel, w.kind()), &entries);
+            let doc = doc.map_err(|msg| w.error(msg))?;
+            w.add(&doc, entries.len())
+        })?;
+    }
+    let mut made = writers.into_iter();
+    let mut out = Vec::with_capacity(docs.len());
+    for (kind, key, held) in docs {
+        let (file, body) = match (held, made.next()) {
+            (Some((file, bytes)), _) => (file.clone(), FeedBody::Held(bytes.clone())),
+            (None, Some((_, w))) => {
+                let (file, sink, verdict) = w.finish()?;
+                (file, FeedBody::Made(sink, verdict))
+            }
+            (None, None) => return Err(Error::at(Location::file("feeds"), "a feed was not made")),
+        };
+        out.push(Feed {
+            file,
+            kind: *kind,
+            body,
+            key: *key,
+        });
+    }
+    Ok(out)
+}
+
+/// Makes the entries of one part that `shared` does not hold (in parallel).
+fn part_entries<'s>(
+    site: &'s Site,
+    urls: &Urls,
+    part: &[usize],
+    (shared, checked): (&[Option<Entry<'s>>], &CheckedHtml),
+) -> Result<Vec<Option<Entry<'s>>>> {
+    let policy = site.config.feeds.content;
+    part.par_iter()
+        .map(|&i| match shared.get(i).and_then(Option::as_ref) {
+            Some(_) => Ok(None),
+            None => {
+                let a = &site.articles[i];
+                let t = texts_of(a, urls, policy, checked)?;
+                Ok(Some(entry_from(a, text_of(t, Vec::new()))))
+            }
+        })
+        .collect()
 }
 
 /// Returns the site's group (`all` its articles) and one group per term.
@@ -261,6 +355,7 @@ fn channel<'a>(
     site: &'a Site,
     urls: &Urls,
     (plan, kind): (&PagePlan<'_>, FeedKind),
+    head: Head,
 ) -> (PathBuf, Channel<'a>) {
     let c = &site.config;
     let (group, page) = (plan.group, &plan.page);
@@ -285,6 +380,7 @@ fn channel<'a>(
             next: page.next.map(|n| at(Some(n))),
             current: page.archive.map(|_| at(None)),
         },
+        head,
     };
     (urls.feed_file_at(&group.scope, kind, page.archive), channel)
 }
@@ -381,55 +477,32 @@ fn entry_from(a: &Article, t: EntryText) -> Entry<'_> {
     }
 }
 
-/// Serialises one document from the entries of its items into the sink, part by part,
-/// checking each part (with the content HTML `checked` vouches for); returns its file
-/// and what the check said.
+/// Serialises one document of `entries` (a part of its items, or all of them).
 fn serialise(
     site: &Site,
     urls: &Urls,
-    (plan, kind): (&PagePlan<'_>, FeedKind),
-    (entries, checked, sink): (&[Option<Entry<'_>>], &CheckedHtml, &mut dyn Sink),
-) -> Result<(PathBuf, Verdict)> {
-    let c = &site.config;
-    let (file, channel) = channel(site, urls, (plan, kind));
-    let missing = || Error::at(Location::file(&file), "an entry of this feed was not made");
-    let all: Vec<&Entry<'_>> = plan
-        .items()
-        .iter()
-        .map(|&i| entries.get(i).and_then(Option::as_ref).ok_or_else(missing))
-        .collect::<Result<_>>()?;
-    let stylesheet = (kind != FeedKind::Json && c.feeds.stylesheet).then(|| urls.stylesheet());
-    let one = |items: &[&Entry<'_>]| {
-        let bytes = match kind {
-            FeedKind::Rss => rss::write(&channel, &all, items),
-            FeedKind::Atom => atom::write(&channel, &all, items),
-            FeedKind::Json => json::write(&channel, items),
-        };
-        // The fields are cleaned one by one in `entry`; this catches any the views
-        // miss (an author's e-mail, a front matter ID): no XML document may hold one.
-        // Copied only when a character had to go.
-        let bytes = bytes.map(|b| {
-            if kind == FeedKind::Json || all_xml_chars(&b) {
-                return b;
-            }
-            match String::from_utf8(b) {
-                Ok(text) => xml_safe(&text).into_owned().into_bytes(),
-                Err(e) => e.into_bytes(),
-            }
-        });
-        match &stylesheet {
-            Some(href) => bytes.and_then(|b| with_stylesheet(b, href)),
-            None => bytes,
-        }
-        .map_err(|msg| Error::at(Location::file(&file), msg))
+    (channel, kind): (&Channel<'_>, FeedKind),
+    entries: &[&Entry<'_>],
+) -> std::result::Result<Vec<u8>, String> {
+    let bytes = match kind {
+        FeedKind::Rss => rss::write(channel, entries),
+        FeedKind::Atom => atom::write(channel, entries),
+        FeedKind::Json => json::write(channel, entries),
     };
-    let mut check = DocCheck::new(&file, kind, checked);
-    let verdict = parts::write(
-        (kind, &file),
-        (&all, parts::PART_ITEMS),
-        &one,
-        &mut check,
-        sink,
-    )?;
-    Ok((file, verdict))
+    // The fields are cleaned one by one in `entry`; this catches any the views
+    // miss (an author's e-mail, a front matter ID): no XML document may hold one.
+    // Copied only when a character had to go.
+    let bytes = bytes.map(|b| {
+        if kind == FeedKind::Json || all_xml_chars(&b) {
+            return b;
+        }
+        match String::from_utf8(b) {
+            Ok(text) => xml_safe(&text).into_owned().into_bytes(),
+            Err(e) => e.into_bytes(),
+        }
+    });
+    match kind != FeedKind::Json && site.config.feeds.stylesheet {
+        true => bytes.and_then(|b| with_stylesheet(b, &urls.stylesheet())),
+        false => bytes,
+    }
 }

@@ -78,6 +78,65 @@ pub(crate) struct Channel<'a> {
     author: Option<&'a Person>,
     hub: Option<&'a str>,
     archive: Archive,
+    head: Head,
+}
+
+/// What a document's head declares for its items: decided from its articles before any
+/// entry is made, so that every part of a document made in parts has the same head.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Head {
+    /// Some item has a featured image (RSS declares the Media RSS namespace).
+    images: bool,
+    /// Some item has a summary and the full text (RSS declares `content:`).
+    both_texts: bool,
+    /// Some item has no author (Atom: the feed then needs one of its own).
+    anonymous: bool,
+}
+
+impl Head {
+    /// Returns the head of a document of these articles.
+    fn of<'a>(articles: impl IntoIterator<Item = &'a Article>, policy: ContentPolicy) -> Head {
+        articles.into_iter().fold(Head::default(), |h, a| {
+            let chosen = choice(a, policy);
+            Head {
+                images: h.images || a.image.is_some(),
+                both_texts: h.both_texts || (chosen.summary && chosen.full),
+                anonymous: h.anonymous || a.meta.authors.is_empty(),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+impl Head {
+    /// Returns the head of a document of these entries (for tests that make entries
+    /// without articles).
+    fn of_entries(entries: &[&Entry<'_>]) -> Head {
+        Head {
+            images: entries.iter().any(|e| e.image.is_some()),
+            both_texts: entries
+                .iter()
+                .any(|e| e.summary_html.is_some() && e.content_html.is_some()),
+            anonymous: entries.iter().any(|e| e.authors.is_empty()),
+        }
+    }
+}
+
+/// Which texts an article's entry carries.
+struct Choice {
+    summary: bool,
+    full: bool,
+}
+
+/// One policy for every format; an article without a summary falls back to its text.
+fn choice(a: &Article, site_policy: ContentPolicy) -> Choice {
+    let has_summary = !a.summary_html.trim().is_empty();
+    let (summary, full) = match (a.meta.feed_content.unwrap_or(site_policy), has_summary) {
+        (ContentPolicy::Full, _) | (_, false) => (false, true),
+        (ContentPolicy::Summary, true) => (true, false),
+        (ContentPolicy::Both, true) => (true, true),
+    };
+    Choice { summary, full }
 }
 
 /// One feed item, already made safe for XML and with absolute URLs.
@@ -153,16 +212,14 @@ fn texts_of(
         }
         Ok(html)
     };
-    let summary = match a.summary_html.trim().is_empty() {
-        true => None,
-        false => Some(absolute(&a.summary_html, a.raw_summary_html)?),
+    let chosen = choice(a, site_policy);
+    let summary_html = match chosen.summary {
+        true => Some(absolute(&a.summary_html, a.raw_summary_html)?),
+        false => None,
     };
-    let full = absolute(&a.html, a.raw_html)?;
-    // One policy for every format; an article without a summary falls back to its text.
-    let (summary_html, content_html) = match (m.feed_content.unwrap_or(site_policy), summary) {
-        (ContentPolicy::Full, _) | (_, None) => (None, Some(full)),
-        (ContentPolicy::Summary, Some(s)) => (Some(s), None),
-        (ContentPolicy::Both, Some(s)) => (Some(s), Some(full)),
+    let content_html = match chosen.full {
+        true => Some(absolute(&a.html, a.raw_html)?),
+        false => None,
     };
     Ok(EntryTexts {
         title: xml_safe(&m.title).into_owned(),

@@ -12,8 +12,8 @@
 //! part, serialised and checked as it always was.
 
 use std::ops::Range;
+use std::path::PathBuf;
 
-use super::Entry;
 use crate::error::{Error, Location, Result};
 use crate::urls::FeedKind;
 use crate::validate::DocCheck;
@@ -42,55 +42,92 @@ impl Sink for Vec<u8> {
 const JSON_ITEMS: &[u8] = b"\n  \"items\": [";
 const JSON_END: &[u8] = b"\n  ]\n}\n";
 
-/// Serialises a document of `items` into `sink`, in parts of at most `per_part` items;
-/// `serialise` makes one whole document of the items it is given. Stops at the first
-/// part the check fails.
-pub(super) fn write(
-    (kind, shown): (FeedKind, &std::path::Path),
-    (items, per_part): (&[&Entry<'_>], usize),
-    serialise: &dyn Fn(&[&Entry<'_>]) -> Result<Vec<u8>>,
-    check: &mut DocCheck<'_>,
-    sink: &mut dyn Sink,
-) -> Result<Verdict> {
-    if items.len() <= per_part {
-        let doc = serialise(items)?;
-        let verdict = check.part(&doc, 0..doc.len(), items.len());
-        sink.put(&doc)?;
-        return Ok(verdict);
+/// One document being made in parts, into its sink.
+pub(super) struct PartWriter<'c, S> {
+    kind: FeedKind,
+    file: PathBuf,
+    check: DocCheck<'c>,
+    sink: S,
+    /// The document is a single part, made and checked as a whole.
+    single: bool,
+    /// The first part's head and tail, which every later part must repeat.
+    frame: Option<(Vec<u8>, Vec<u8>)>,
+    verdict: Verdict,
+}
+
+impl<'c, S: Sink> PartWriter<'c, S> {
+    /// Starts document `file` (under `out/`), to be made of `parts` parts.
+    pub fn new(
+        (kind, file): (FeedKind, PathBuf),
+        parts: usize,
+        check: DocCheck<'c>,
+        sink: S,
+    ) -> Self {
+        PartWriter {
+            kind,
+            file,
+            check,
+            sink,
+            single: parts <= 1,
+            frame: None,
+            verdict: Ok(()),
+        }
     }
-    let misfit = |what: &str| {
-        Error::at(
-            Location::file(shown),
-            format!("the parts of this feed do not fit together ({what}); this is a bug in mdfeed"),
-        )
-    };
-    let mut frame: Option<(Vec<u8>, Vec<u8>)> = None;
-    for part in items.chunks(per_part.max(1)) {
-        let doc = serialise(part)?;
-        let span = item_span(kind, &doc).ok_or_else(|| misfit("no items found"))?;
-        let verdict = check.part(&doc, span.clone(), part.len());
-        if verdict.is_err() {
-            return Ok(verdict);
+
+    /// Adds the next part: `doc`, a whole document holding the part's `items` items.
+    /// Once a part fails the check, the rest are not written.
+    pub fn add(&mut self, doc: &[u8], items: usize) -> Result<()> {
+        if self.verdict.is_err() {
+            return Ok(());
+        }
+        if self.single {
+            self.verdict = self.check.part(doc, 0..doc.len(), items);
+            return self.sink.put(doc);
+        }
+        let span = item_span(self.kind, doc).ok_or_else(|| self.misfit("no items found"))?;
+        self.verdict = self.check.part(doc, span.clone(), items);
+        if self.verdict.is_err() {
+            return Ok(());
         }
         let (head, tail) = (&doc[..span.start], &doc[span.end..]);
-        match &frame {
+        match &self.frame {
             None => {
-                sink.put(head)?;
-                frame = Some((head.to_vec(), tail.to_vec()));
+                self.sink.put(head)?;
+                self.frame = Some((head.to_vec(), tail.to_vec()));
             }
             Some((h, t)) if h == head && t == tail => {
-                if kind == FeedKind::Json {
-                    sink.put(b",")?;
+                if self.kind == FeedKind::Json {
+                    self.sink.put(b",")?;
                 }
             }
-            Some(_) => return Err(misfit("their heads differ")),
+            Some(_) => return Err(self.misfit("their heads differ")),
         }
-        sink.put(&doc[span])?;
+        self.sink.put(&doc[span])
     }
-    if let Some((_, tail)) = frame {
-        sink.put(&tail)?;
+
+    /// The document's format.
+    pub fn kind(&self) -> FeedKind {
+        self.kind
     }
-    Ok(Ok(()))
+
+    /// Ends the document; returns its file, its sink and what the check said.
+    pub fn finish(mut self) -> Result<(PathBuf, S, Verdict)> {
+        if let (Some((_, tail)), Ok(())) = (&self.frame, &self.verdict) {
+            self.sink.put(tail)?;
+        }
+        Ok((self.file, self.sink, self.verdict))
+    }
+
+    /// Returns an error about this document.
+    pub fn error(&self, msg: String) -> Error {
+        Error::at(Location::file(&self.file), msg)
+    }
+
+    fn misfit(&self, what: &str) -> Error {
+        self.error(format!(
+            "the parts of this feed do not fit together ({what}); this is a bug in mdfeed"
+        ))
+    }
 }
 
 /// Returns where a serialised document's items are: from the first item's start tag to
@@ -121,7 +158,7 @@ mod tests {
 
     use chrono::DateTime;
 
-    use super::super::{Archive, Channel, atom, json, rss};
+    use super::super::{Archive, Channel, Entry, Head, atom, json, rss};
     use super::*;
     use crate::config::Person;
     use crate::model::Image;
@@ -182,7 +219,7 @@ mod tests {
         }
     }
 
-    fn channel(updated: crate::dates::Date) -> Channel<'static> {
+    fn channel(updated: crate::dates::Date, head: Head) -> Channel<'static> {
         Channel {
             title: "News".into(),
             description: "Digest".into(),
@@ -193,6 +230,7 @@ mod tests {
             author: None,
             hub: None,
             archive: Archive::default(),
+            head,
         }
     }
 
@@ -201,20 +239,20 @@ mod tests {
     fn make(fixture: &Fixture, kind: FeedKind, per_part: usize) -> (Vec<u8>, Verdict, Vec<u8>) {
         let made: Vec<Entry<'_>> = (0..7).map(|n| fixture.entry(n)).collect();
         let all: Vec<&Entry<'_>> = made.iter().collect();
-        let ch = channel(made[0].updated);
-        let one = |items: &[&Entry<'_>]| {
-            match kind {
-                FeedKind::Rss => rss::write(&ch, &all, items),
-                FeedKind::Atom => atom::write(&ch, &all, items),
-                FeedKind::Json => json::write(&ch, items),
-            }
-            .map_err(|e| Error::at(Location::file("feed"), e))
+        let ch = channel(made[0].updated, Head::of_entries(&all));
+        let one = |items: &[&Entry<'_>]| match kind {
+            FeedKind::Rss => rss::write(&ch, items),
+            FeedKind::Atom => atom::write(&ch, items),
+            FeedKind::Json => json::write(&ch, items),
         };
         let checked = CheckedHtml::default();
-        let mut check = DocCheck::new(Path::new("feed"), kind, &checked);
-        let mut out = Vec::new();
-        let to = (kind, Path::new("feed"));
-        let verdict = write(to, (&all, per_part), &one, &mut check, &mut out).unwrap();
+        let check = DocCheck::new(Path::new("feed"), kind, &checked);
+        let parts = all.len().div_ceil(per_part);
+        let mut w = PartWriter::new((kind, "feed".into()), parts, check, Vec::new());
+        for part in all.chunks(per_part) {
+            w.add(&one(part).unwrap(), part.len()).unwrap();
+        }
+        let (_, out, verdict) = w.finish().unwrap();
         (out, verdict, one(&all).unwrap())
     }
 

@@ -21,20 +21,16 @@ const MEDIA_NS: &str = "http://search.yahoo.com/mrss/";
 const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
 const FH_NS: &str = "http://purl.org/syndication/history/1.0";
 
-/// Serialises the channel with `items`, some or all of the document's entries (`all`).
-/// The namespaces the items use are declared from `all`, so every part of a document
-/// made in parts has the same head.
-pub(super) fn write(
-    ch: &Channel<'_>,
-    all: &[&Entry<'_>],
-    items: &[&Entry<'_>],
-) -> Result<Vec<u8>, String> {
+/// Serialises the channel with `items`, some or all of its entries. The namespaces
+/// the items use are declared from the channel's head (all of its items), so every part
+/// of a document made in parts has the same head.
+pub(super) fn write(ch: &Channel<'_>, items: &[&Entry<'_>]) -> Result<Vec<u8>, String> {
     let mut namespaces = BTreeMap::new();
     namespaces.insert("atom".to_owned(), "http://www.w3.org/2005/Atom".to_owned());
-    if all.iter().any(|e| e.image.is_some()) {
+    if ch.head.images {
         namespaces.insert("media".to_owned(), MEDIA_NS.to_owned());
     }
-    if all.iter().any(|e| texts(e).1.is_some()) {
+    if ch.head.both_texts {
         namespaces.insert("content".to_owned(), CONTENT_NS.to_owned());
     }
     let items: Vec<Item> = items.iter().map(|e| item(e)).collect();
