@@ -294,12 +294,21 @@ fn render_all(
         }
         slots.push(hit);
     }
-    let missing: Vec<usize> = (0..slots.len()).filter(|&i| slots[i].is_none()).collect();
-    let made: Vec<(usize, Result<Rendered>)> = missing
+    // Each job owns its file's text, so a build that keeps nothing frees the text as
+    // soon as the article is rendered: the sources and the rendered HTML of every
+    // article are not held at once.
+    let mut keys_in_order = Vec::with_capacity(published.len());
+    let mut jobs = Vec::new();
+    for (i, (parsed, key)) in published.into_iter().enumerate() {
+        keys_in_order.push(key);
+        if slots[i].is_none() {
+            jobs.push((i, parsed, key));
+        }
+    }
+    let made: Vec<(usize, Result<Rendered>)> = jobs
         .into_par_iter()
-        .map(|i| {
-            let (parsed, key) = &published[i];
-            let made = render_one(parsed, key, urls, targets, (separator, content_dir));
+        .map(|(i, parsed, key)| {
+            let made = render_one(&parsed, &key, urls, targets, (separator, content_dir));
             progress::advance(progress);
             let made = made.map(|(article, warnings, looked)| Rendered {
                 article: Arc::new(article),
@@ -314,7 +323,7 @@ fn render_all(
         match made {
             Ok(r) => {
                 let r = Arc::new(r);
-                memo.rendered.insert(published[i].1, r.clone(), generation);
+                memo.rendered.insert(keys_in_order[i], r.clone(), generation);
                 slots[i] = Some(r);
             }
             Err(e) => errors.push(e),
@@ -322,7 +331,7 @@ fn render_all(
     }
     let mut articles = Vec::with_capacity(slots.len());
     let mut keys = Vec::with_capacity(slots.len());
-    for (slot, (_, key)) in slots.into_iter().zip(&published) {
+    for (slot, key) in slots.into_iter().zip(&keys_in_order) {
         if let Some(r) = slot {
             articles.push(r.article.clone());
             keys.push(*key);
