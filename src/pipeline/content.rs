@@ -323,7 +323,8 @@ fn render_all(
         match made {
             Ok(r) => {
                 let r = Arc::new(r);
-                memo.rendered.insert(keys_in_order[i], r.clone(), generation);
+                memo.rendered
+                    .insert(keys_in_order[i], r.clone(), generation);
                 slots[i] = Some(r);
             }
             Err(e) => errors.push(e),
