@@ -5,14 +5,13 @@
 //! for XML, in `tree`; `serde_json` for JSON Feed): well-formed, namespaces
 //! declared, required elements present and non-empty, RFC 822 / RFC 3339 dates, unique
 //! IDs, absolute URLs (links, IDs that claim to be permalinks, every URL in content),
-//! complete enclosures. Does not: fix anything, or know how the feeds were made.
+//! complete enclosures. The JSON Feed rules are in `json`; `part` checks a document
+//! made in parts (`DocCheck`). Does not: fix anything, or know how the feeds were made.
 
 use std::collections::BTreeSet;
-use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::DateTime;
-use serde_json::Value;
 use url::Url;
 
 use crate::error::{Error, Location};
@@ -20,11 +19,13 @@ use crate::feeds::relative_urls;
 use crate::urls::FeedKind;
 
 mod checked;
+mod json;
 mod part;
 mod tree;
 
 pub use checked::CheckedHtml;
-use part::{Part, Place};
+pub use part::DocCheck;
+use part::Part;
 use tree::{Node, Tree};
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
@@ -43,89 +44,6 @@ pub fn check_with(
     seen: &CheckedHtml,
 ) -> Result<(), Vec<Error>> {
     DocCheck::new(file, kind, seen).part(bytes, 0..bytes.len(), 0)
-}
-
-/// Checks a feed document that is made part by part, so that a large one is never
-/// held whole: each part is a whole document holding some of the items, and only
-/// `span`, its items, goes into the file after the parts before it (the first part's
-/// head and the last one's tail frame them). The document's own elements are checked
-/// on the first part, each item once, IDs across all parts, and every problem is
-/// reported at its place in the file.
-pub struct DocCheck<'a> {
-    shown: PathBuf,
-    kind: FeedKind,
-    seen: &'a CheckedHtml,
-    ids: BTreeSet<String>,
-    /// Where the next part's items start in the file (unknown before the first).
-    next: Option<Place>,
-    items: usize,
-}
-
-impl<'a> DocCheck<'a> {
-    /// Starts checking `file` (its path under `out/`).
-    pub fn new(file: &Path, kind: FeedKind, seen: &'a CheckedHtml) -> DocCheck<'a> {
-        DocCheck {
-            shown: Path::new("out").join(file),
-            kind,
-            seen,
-            ids: BTreeSet::new(),
-            next: None,
-            items: 0,
-        }
-    }
-
-    /// Checks the next part: a document whose `span` holds `items` items.
-    pub fn part(
-        &mut self,
-        bytes: &[u8],
-        span: Range<usize>,
-        items: usize,
-    ) -> Result<(), Vec<Error>> {
-        let shown = &self.shown;
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            vec![Error::at(
-                Location::file(shown),
-                format!("self-check: not UTF-8: {e}"),
-            )]
-        })?;
-        let head = text.get(..span.start).unwrap_or_default();
-        let part = Part {
-            start: self.next.unwrap_or_else(|| Place::START.after(head)),
-            first: self.next.is_none(),
-            first_item: self.items,
-            span,
-        };
-        let mut c = Checker {
-            shown,
-            text,
-            errors: Vec::new(),
-            seen: self.seen,
-            ids: &mut self.ids,
-            part: &part,
-        };
-        match self.kind {
-            FeedKind::Rss | FeedKind::Atom => match Tree::parse(text) {
-                Ok(doc) if self.kind == FeedKind::Rss => c.rss(&doc),
-                Ok(doc) => c.atom(&doc),
-                Err(e) => {
-                    let at = c.location(e.offset);
-                    c.errors.push(Error::at(
-                        at,
-                        format!("self-check: not well-formed XML: {}", e.msg),
-                    ));
-                }
-            },
-            FeedKind::Json => c.json(),
-        }
-        let errors = c.errors;
-        let items_text = text.get(part.span.clone()).unwrap_or_default();
-        self.next = Some(part.start.after(items_text));
-        self.items += items;
-        match errors.is_empty() {
-            true => Ok(()),
-            false => Err(errors),
-        }
-    }
 }
 
 struct Checker<'a> {
@@ -154,20 +72,6 @@ fn children<'t, 'i: 't>(
 
 fn text_of<'t>(n: Node<'t, '_>) -> &'t str {
     n.text()
-}
-
-/// The byte offset of a 1-based line and column (as `serde_json` reports them).
-fn line_col_offset(text: &str, line: usize, col: usize) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    let mut at = (line_start + col.saturating_sub(1)).min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 fn absolute(u: &str) -> bool {
@@ -421,100 +325,6 @@ impl Checker<'_> {
             let html = child(entry, ns, name).filter(|n| n.attribute("type") == Some("html"));
             if let Some(n) = html {
                 self.content_urls(n, id, text_of(n));
-            }
-        }
-    }
-
-    fn json(&mut self) {
-        let doc: Value = match serde_json::from_str(self.text) {
-            Ok(v) => v,
-            Err(e) => {
-                let at = self.location(line_col_offset(self.text, e.line(), e.column()));
-                return self
-                    .errors
-                    .push(Error::at(at, format!("self-check: not JSON: {e}")));
-            }
-        };
-        if self.part.first {
-            self.json_feed(&doc);
-        }
-        let Some(items) = doc.get("items").and_then(Value::as_array) else {
-            return self.fail(None, "`items` is missing");
-        };
-        for (i, item) in items.iter().enumerate() {
-            self.json_item(self.part.first_item + i, item);
-        }
-    }
-
-    fn json_feed(&mut self, doc: &Value) {
-        let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-        if s(doc, "version").as_deref() != Some("https://jsonfeed.org/version/1.1") {
-            self.fail(None, "`version` is not JSON Feed 1.1");
-        }
-        if s(doc, "title").is_none_or(|t| t.trim().is_empty()) {
-            self.fail(None, "`title` is missing or empty");
-        }
-        for key in ["home_page_url", "feed_url", "next_url"] {
-            if let Some(u) = s(doc, key).filter(|u| !absolute(u)) {
-                self.fail(None, format!("`{key}` `{u}` is not an absolute URL"));
-            }
-        }
-    }
-
-    fn json_item(&mut self, i: usize, item: &Value) {
-        let s = |k: &str| item.get(k).and_then(Value::as_str).map(str::to_owned);
-        let checked = self.seen;
-        let new_id = s("id").is_some_and(|id| self.ids.insert(id));
-        let mut fail = |msg: String| self.fail(None, format!("items[{i}]: {msg}"));
-        match s("id").filter(|id| !id.trim().is_empty()) {
-            Some(id) if !new_id => fail(format!("item ID `{id}` appears twice")),
-            Some(_) => {}
-            None => fail("`id` is missing or empty".into()),
-        }
-        for key in ["url", "image"] {
-            if let Some(u) = s(key).filter(|u| !absolute(u)) {
-                fail(format!("`{key}` `{u}` is not an absolute URL"));
-            }
-        }
-        for key in ["date_published", "date_modified"] {
-            match s(key) {
-                Some(d) if DateTime::parse_from_rfc3339(&d).is_err() => {
-                    fail(format!("`{key}` `{d}` is not an RFC 3339 date"))
-                }
-                None if key == "date_published" => fail(format!("`{key}` is missing")),
-                _ => {}
-            }
-        }
-        for a in item
-            .get("attachments")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let url = a.get("url").and_then(Value::as_str).unwrap_or_default();
-            let mime = a
-                .get("mime_type")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            if !absolute(url) || !mime.contains('/') {
-                fail(format!(
-                    "attachment `{url}` needs an absolute url and a mime_type"
-                ));
-            }
-        }
-        let html = s("content_html");
-        if html.is_none() && s("content_text").is_none() {
-            fail("has neither `content_html` nor `content_text`".into());
-        }
-        let unchecked = html.filter(|h| !checked.contains(CheckedHtml::key(h)));
-        if let Some((key, found)) = unchecked.map(|h| (CheckedHtml::key(&h), relative_urls(&h))) {
-            match found {
-                Ok(f) if f.is_empty() => checked.insert(key),
-                Ok(f) => fail(format!(
-                    "URL(s) that are not absolute left in content: {}",
-                    f.join(", ")
-                )),
-                Err(msg) => fail(msg),
             }
         }
     }

@@ -1,31 +1,27 @@
-//! Plans every feed document of the site and serialises the ones the memo does not
-//! hold.
+//! Plans every feed document of the site; `make` makes the ones the memo does not hold.
 //!
 //! Owns: the list of documents (the site's, one per tag and category, and their RFC 5005
 //! archive pages, with `paging` deciding which items go where), each document's key
 //! (its format, its channel and archive links, and the keys of its entries in order),
-//! and the memo of entries and documents. A document's bytes are remembered only once
+//! which entries are made once up front and shared, and the memo of entries and
+//! documents. A document's bytes are remembered only once
 //! `validate` has passed them (`FeedMemo::checked`), so a hit never skips the check.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::DateTime;
 use rayon::prelude::*;
 
-use super::parts::{self, PartWriter};
-use super::{
-    Archive, Channel, Entry, EntryTexts, Feed, FeedBody, Head, Sink, all_xml_chars, atom, json,
-    paging, rss, texts_of, with_stylesheet, xml_safe,
-};
+use super::make::{self, Doc};
+use super::{Entry, EntryTexts, Feed, Sink, paging, texts_of, xml_safe};
 use crate::config::ContentPolicy;
 use crate::dates::Date;
-use crate::error::{Error, Location, Result};
+use crate::error::Result;
 use crate::memo::{Forget, Key, KeyHasher, Reuse, Table};
 use crate::model::{Article, Site};
 use crate::taxonomy::Taxonomies;
 use crate::urls::{FeedKind, Scope, Urls};
-use crate::validate::{CheckedHtml, DocCheck};
+use crate::validate::CheckedHtml;
 
 /// Feed entries and checked feed documents, kept by the build's memo.
 #[derive(Default)]
@@ -70,7 +66,7 @@ impl Forget for FeedMemo {
 /// The parts of an entry that take work to make: text made safe for XML, HTML with
 /// absolute URLs, and which of its HTML needs no URL check (see `CheckedHtml`).
 #[derive(Clone)]
-struct EntryText {
+pub(super) struct EntryText {
     title: String,
     summary_html: Option<String>,
     summary_text: Option<String>,
@@ -79,25 +75,25 @@ struct EntryText {
 }
 
 /// The articles of one feed (site-wide or one term), newest first.
-struct Group<'a> {
-    scope: Scope<'a>,
-    title: String,
-    description: String,
-    items: &'a [usize],
+pub(super) struct Group<'a> {
+    pub scope: Scope<'a>,
+    pub title: String,
+    pub description: String,
+    pub items: &'a [usize],
 }
 
 /// One page of a group (the current document or an archive), in every format. Its key
 /// holds everything its documents are made from: the config (formats, limit, base URL,
 /// stylesheet…), the group, the page's place among the archives and the keys of its
 /// entries in order; a document's key adds its format.
-struct PagePlan<'a> {
-    group: &'a Group<'a>,
-    page: paging::Page,
+pub(super) struct PagePlan<'a> {
+    pub group: &'a Group<'a>,
+    pub page: paging::Page,
     key: Key,
 }
 
 impl PagePlan<'_> {
-    fn items(&self) -> &[usize] {
+    pub fn items(&self) -> &[usize] {
         &self.group.items[self.page.items.clone()]
     }
 
@@ -188,7 +184,7 @@ pub fn build_with<S: Sink, R: Send>(
         .into_par_iter()
         .map(|(page, docs)| {
             let with = (&shared[..], &checked);
-            let made = make_page(site, urls, (page, &docs), with, open)?;
+            let made = make::page(site, urls, (page, &docs), with, open)?;
             Ok(made.into_iter().map(&seal).collect())
         })
         .collect();
@@ -197,97 +193,6 @@ pub fn build_with<S: Sink, R: Send>(
         out.extend(m?);
     }
     Ok((out, reuse))
-}
-
-/// One document of a page: its format, its key, and its file and bytes if the memo
-/// holds them.
-type Doc = (FeedKind, Key, Option<(PathBuf, Arc<Vec<u8>>)>);
-
-/// Makes the documents of one page that the memo does not hold, part by part: each
-/// part's entries are made once (unless `shared` holds them) and serialised into every
-/// format in parallel. Returns every document of the page, in the order of `docs`.
-fn make_page<'s, S: Sink>(
-    site: &'s Site,
-    urls: &Urls,
-    (plan, docs): (&PagePlan<'_>, &[Doc]),
-    (shared, checked): (&[Option<Entry<'s>>], &CheckedHtml),
-    open: &(dyn Fn() -> Result<S> + Sync),
-) -> Result<Vec<Feed<S>>> {
-    let items = plan.items();
-    let head = Head::of(
-        items.iter().map(|&i| &*site.articles[i]),
-        site.config.feeds.content,
-    );
-    let parts = items.len().div_ceil(parts::PART_ITEMS).max(1);
-    let mut writers = Vec::new();
-    for (kind, _, held) in docs {
-        if held.is_none() {
-            let (file, channel) = channel(site, urls, (plan, *kind), head);
-            let check = DocCheck::new(&file, *kind, checked);
-            let writer = PartWriter::new((*kind, file), parts, check, open()?);
-            writers.push((channel, writer));
-        }
-    }
-    // A document without items is one part too (the feed of a site with no articles).
-    let chunks = items
-        .chunks(parts::PART_ITEMS)
-        .chain(items.is_empty().then_some(items));
-    for part in chunks {
-        if writers.is_empty() {
-            break;
-        }
-        let made = part_entries(site, urls, part, (shared, checked))?;
-        let missing = || Error::at(Location::file("feeds"), "an entry of a feed was not made");
-        let entries: Vec<&Entry<'_>> = part
-            .iter()
-            .zip(&made)
-            .map(|(&i, m)| m.as_ref().or(shared[i].as_ref()).ok_or_else(missing))
-            .collect::<Result<_>>()?;
-        writers.par_iter_mut().try_for_each(|(channel, w)| {
-            let doc = serialise(site, urls, (channel, w.kind()), &entries);
-            let doc = doc.map_err(|msg| w.error(msg))?;
-            w.add(&doc, entries.len())
-        })?;
-    }
-    let mut made = writers.into_iter();
-    let mut out = Vec::with_capacity(docs.len());
-    for (kind, key, held) in docs {
-        let (file, body) = match (held, made.next()) {
-            (Some((file, bytes)), _) => (file.clone(), FeedBody::Held(bytes.clone())),
-            (None, Some((_, w))) => {
-                let (file, sink, verdict) = w.finish()?;
-                (file, FeedBody::Made(sink, verdict))
-            }
-            (None, None) => return Err(Error::at(Location::file("feeds"), "a feed was not made")),
-        };
-        out.push(Feed {
-            file,
-            kind: *kind,
-            body,
-            key: *key,
-        });
-    }
-    Ok(out)
-}
-
-/// Makes the entries of one part that `shared` does not hold (in parallel).
-fn part_entries<'s>(
-    site: &'s Site,
-    urls: &Urls,
-    part: &[usize],
-    (shared, checked): (&[Option<Entry<'s>>], &CheckedHtml),
-) -> Result<Vec<Option<Entry<'s>>>> {
-    let policy = site.config.feeds.content;
-    part.par_iter()
-        .map(|&i| match shared.get(i).and_then(Option::as_ref) {
-            Some(_) => Ok(None),
-            None => {
-                let a = &site.articles[i];
-                let t = texts_of(a, urls, policy, checked)?;
-                Ok(Some(entry_from(a, text_of(t, Vec::new()))))
-            }
-        })
-        .collect()
 }
 
 /// Returns the site's group (`all` its articles) and one group per term.
@@ -350,43 +255,8 @@ fn plan_pages<'a>(
         .collect()
 }
 
-/// Returns the channel of one page in one format, with its file under `out/`.
-fn channel<'a>(
-    site: &'a Site,
-    urls: &Urls,
-    (plan, kind): (&PagePlan<'_>, FeedKind),
-    head: Head,
-) -> (PathBuf, Channel<'a>) {
-    let c = &site.config;
-    let (group, page) = (plan.group, &plan.page);
-    let at = |n: Option<usize>| urls.feed_at(&group.scope, kind, n);
-    let channel = Channel {
-        title: group.title.clone(),
-        description: group.description.clone(),
-        language: c.language.as_deref(),
-        home: urls.listing(&group.scope),
-        self_url: at(page.archive),
-        // Never the wall clock: an unchanged site must give byte-identical feeds.
-        updated: plan
-            .items()
-            .iter()
-            .map(|&i| updated_of(&site.articles[i]))
-            .max()
-            .unwrap_or_else(|| DateTime::UNIX_EPOCH.fixed_offset()),
-        author: c.author.as_ref(),
-        hub: c.feeds.hub.as_ref().map(url::Url::as_str),
-        archive: Archive {
-            prev: page.prev.map(|n| at(Some(n))),
-            next: page.next.map(|n| at(Some(n))),
-            current: page.archive.map(|_| at(None)),
-        },
-        head,
-    };
-    (urls.feed_file_at(&group.scope, kind, page.archive), channel)
-}
-
 /// When an article last changed, as its entries and the feeds' `updated` say.
-fn updated_of(a: &Article) -> Date {
+pub(super) fn updated_of(a: &Article) -> Date {
     a.meta.updated.unwrap_or(a.meta.date).max(a.meta.date)
 }
 
@@ -440,7 +310,7 @@ fn entry_texts(
 }
 
 /// Keeps what took work to make of an entry.
-fn text_of(e: EntryTexts, vouched: Vec<u64>) -> EntryText {
+pub(super) fn text_of(e: EntryTexts, vouched: Vec<u64>) -> EntryText {
     EntryText {
         title: e.title,
         summary_html: e.summary_html,
@@ -451,7 +321,7 @@ fn text_of(e: EntryTexts, vouched: Vec<u64>) -> EntryText {
 }
 
 /// Makes an article's entry from its texts; the rest are the article's own fields.
-fn entry_from(a: &Article, t: EntryText) -> Entry<'_> {
+pub(super) fn entry_from(a: &Article, t: EntryText) -> Entry<'_> {
     let m = &a.meta;
     Entry {
         id: &a.id,
@@ -474,35 +344,5 @@ fn entry_from(a: &Article, t: EntryText) -> Entry<'_> {
         content_html: t.content_html,
         image: a.image.as_ref(),
         enclosure: a.enclosure.as_ref(),
-    }
-}
-
-/// Serialises one document of `entries` (a part of its items, or all of them).
-fn serialise(
-    site: &Site,
-    urls: &Urls,
-    (channel, kind): (&Channel<'_>, FeedKind),
-    entries: &[&Entry<'_>],
-) -> std::result::Result<Vec<u8>, String> {
-    let bytes = match kind {
-        FeedKind::Rss => rss::write(channel, entries),
-        FeedKind::Atom => atom::write(channel, entries),
-        FeedKind::Json => json::write(channel, entries),
-    };
-    // The fields are cleaned one by one in `entry`; this catches any the views
-    // miss (an author's e-mail, a front matter ID): no XML document may hold one.
-    // Copied only when a character had to go.
-    let bytes = bytes.map(|b| {
-        if kind == FeedKind::Json || all_xml_chars(&b) {
-            return b;
-        }
-        match String::from_utf8(b) {
-            Ok(text) => xml_safe(&text).into_owned().into_bytes(),
-            Err(e) => e.into_bytes(),
-        }
-    });
-    match kind != FeedKind::Json && site.config.feeds.stylesheet {
-        true => bytes.and_then(|b| with_stylesheet(b, &urls.stylesheet())),
-        false => bytes,
     }
 }

@@ -4,13 +4,15 @@
 //! format shares, the content policy), the characters XML forbids, and the
 //! `<?xml-stylesheet?>` processing instruction. `docs` decides which documents exist
 //! (the site's, one per tag and category, and their RFC 5005 archive pages) and keeps
-//! their memo; `paging` decides which items go on which page; each format module only
-//! serialises the views.
+//! their memo; `paging` decides which items go on which page; `make` makes a page's
+//! documents and `parts` cuts a large one into parts that are never held whole; each
+//! format module only serialises the views.
 
 mod atom;
 mod docs;
 mod json;
 mod links;
+mod make;
 mod paging;
 mod parts;
 mod rss;

@@ -1,4 +1,5 @@
-//! Where the bytes of a document checked part by part stand in the file.
+//! Checks a document part by part (`DocCheck`), and places each part's bytes in the
+//! file.
 //!
 //! A large feed is made and checked in parts (see `DocCheck`): each part is a whole
 //! document holding some of the items, of which only the items go into the file after
@@ -6,9 +7,16 @@
 //! part: the document's own head is the file's head, and an item's place follows from
 //! where the part's items start.
 
+use std::collections::BTreeSet;
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use memchr::{memchr_iter, memrchr};
+
+use super::tree::Tree;
+use super::{CheckedHtml, Checker};
+use crate::error::{Error, Location};
+use crate::urls::FeedKind;
 
 /// A line and column in a file, both from 1; the column counts characters.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -61,6 +69,89 @@ impl Part {
             true => Some(self.start.after(text.get(self.span.start..offset)?)),
             false if self.first => Some(Place::START.after(text.get(..offset)?)),
             false => None,
+        }
+    }
+}
+
+/// Checks a feed document that is made part by part, so that a large one is never
+/// held whole: each part is a whole document holding some of the items, and only
+/// `span`, its items, goes into the file after the parts before it (the first part's
+/// head and the last one's tail frame them). The document's own elements are checked
+/// on the first part, each item once, IDs across all parts, and every problem is
+/// reported at its place in the file.
+pub struct DocCheck<'a> {
+    shown: PathBuf,
+    kind: FeedKind,
+    seen: &'a CheckedHtml,
+    ids: BTreeSet<String>,
+    /// Where the next part's items start in the file (unknown before the first).
+    next: Option<Place>,
+    items: usize,
+}
+
+impl<'a> DocCheck<'a> {
+    /// Starts checking `file` (its path under `out/`).
+    pub fn new(file: &Path, kind: FeedKind, seen: &'a CheckedHtml) -> DocCheck<'a> {
+        DocCheck {
+            shown: Path::new("out").join(file),
+            kind,
+            seen,
+            ids: BTreeSet::new(),
+            next: None,
+            items: 0,
+        }
+    }
+
+    /// Checks the next part: a document whose `span` holds `items` items.
+    pub fn part(
+        &mut self,
+        bytes: &[u8],
+        span: Range<usize>,
+        items: usize,
+    ) -> Result<(), Vec<Error>> {
+        let shown = &self.shown;
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            vec![Error::at(
+                Location::file(shown),
+                format!("self-check: not UTF-8: {e}"),
+            )]
+        })?;
+        let head = text.get(..span.start).unwrap_or_default();
+        let part = Part {
+            start: self.next.unwrap_or_else(|| Place::START.after(head)),
+            first: self.next.is_none(),
+            first_item: self.items,
+            span,
+        };
+        let mut c = Checker {
+            shown,
+            text,
+            errors: Vec::new(),
+            seen: self.seen,
+            ids: &mut self.ids,
+            part: &part,
+        };
+        match self.kind {
+            FeedKind::Rss | FeedKind::Atom => match Tree::parse(text) {
+                Ok(doc) if self.kind == FeedKind::Rss => c.rss(&doc),
+                Ok(doc) => c.atom(&doc),
+                Err(e) => {
+                    let at = c.location(e.offset);
+                    c.errors.push(Error::at(
+                        at,
+                        format!("self-check: not well-formed XML: {}", e.msg),
+                    ));
+                }
+            },
+            FeedKind::Json => c.json(),
+        }
+        let errors = c.errors;
+        let items_text = text.get(part.span.clone()).unwrap_or_default();
+        self.next = Some(part.start.after(items_text));
+        self.items += items;
+        match errors.is_empty() {
+            true => Ok(()),
+            false => Err(errors),
         }
     }
 }
