@@ -339,7 +339,7 @@ fn plan_feeds(
     };
     let seal = |f: Feed<Store>| {
         let (checked, keep, body) = match f.body {
-            FeedBody::Held(bytes) => (Ok(()), None, pages::store(spool, bytes)),
+            FeedBody::Held(bytes) => (Ok(()), None, pages::store(spool, &f.file, bytes)),
             FeedBody::Made(Store::Spool(file), verdict) => {
                 (verdict, None, Ok(Body::Spooled(file.done())))
             }

@@ -20,6 +20,7 @@ use super::TEMP_PREFIX;
 #[derive(Debug)]
 pub struct Spool {
     dir: PathBuf,
+    out_dir: PathBuf,
     /// `out/` did not exist before: a failed build removes it again.
     made_out: Option<PathBuf>,
     next: AtomicUsize,
@@ -30,6 +31,9 @@ pub struct Spool {
 pub struct Spooled {
     pub(super) path: PathBuf,
     pub(super) len: u64,
+    /// The file in `out/` already held these bytes when they were made: nothing was
+    /// spooled, and the commit leaves the file as it is.
+    pub(super) there: bool,
 }
 
 impl Spool {
@@ -45,6 +49,7 @@ impl Spool {
         fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
         Ok(Spool {
             dir,
+            out_dir: out_dir.to_owned(),
             made_out,
             next: AtomicUsize::new(0),
         })
@@ -60,7 +65,24 @@ impl Spool {
         Ok(Spooled {
             path,
             len: bytes.len() as u64,
+            there: false,
         })
+    }
+
+    /// Spools `bytes` for `rel` (a path under `out/`), unless the file there already
+    /// holds them: a rebuild then reads each unchanged page once, while its bytes are
+    /// in memory, instead of writing it to the spool and reading both copies back at
+    /// the commit.
+    pub fn keep_for(&self, rel: &Path, bytes: &[u8]) -> Result<Spooled> {
+        let dest = self.out_dir.join(rel);
+        match super::unchanged(&dest, bytes) {
+            true => Ok(Spooled {
+                path: dest,
+                len: bytes.len() as u64,
+                there: true,
+            }),
+            false => self.keep(bytes),
+        }
     }
 }
 
@@ -97,6 +119,7 @@ impl SpoolFile {
         Spooled {
             path: self.path,
             len: self.len,
+            there: false,
         }
     }
 }
@@ -120,6 +143,9 @@ impl Spooled {
     /// Does `dest` already hold exactly these bytes? Compared in chunks, so a large
     /// feed is never read into memory twice.
     pub(super) fn same_as(&self, dest: &Path) -> bool {
+        if self.there {
+            return true;
+        }
         let same_len = fs::metadata(dest).is_ok_and(|m| m.is_file() && m.len() == self.len);
         same_len && same_files(&self.path, dest).unwrap_or(false)
     }
@@ -196,6 +222,24 @@ mod tests {
         fs::create_dir(&out).unwrap();
         drop(Spool::new(&out).unwrap());
         assert!(out.exists() && fs::read_dir(&out).unwrap().next().is_none());
+    }
+
+    /// A file whose bytes `out/` already holds is not spooled, and counts as the same.
+    #[test]
+    fn bytes_already_in_out_are_not_spooled() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        fs::create_dir(out.join("a")).unwrap();
+        fs::write(out.join("a/page.html"), "hello").unwrap();
+        let spool = Spool::new(out).unwrap();
+        let same = spool.keep_for(Path::new("a/page.html"), b"hello").unwrap();
+        assert!(same.there && same.same_as(&out.join("a/page.html")));
+        assert_eq!(fs::read_dir(&spool.dir).unwrap().count(), 0);
+        let changed = spool.keep_for(Path::new("a/page.html"), b"hellO").unwrap();
+        let new = spool.keep_for(Path::new("b.html"), b"hello").unwrap();
+        assert!(!changed.there && !new.there);
+        assert_eq!(fs::read_dir(&spool.dir).unwrap().count(), 2);
+        assert!(!changed.same_as(&out.join("a/page.html")));
     }
 
     #[test]

@@ -107,20 +107,21 @@ pub(super) struct PageMemo<'m> {
     pub spool: Option<&'m Spool>,
 }
 
-/// Stores rendered bytes: in the spool when the build writes (so the site is never
-/// held in memory whole), else in memory, shared (`check`, `serve`).
-pub(super) fn store(spool: Option<&Spool>, bytes: Arc<Vec<u8>>) -> Result<Body> {
+/// Stores the rendered bytes of `file`: in the spool when the build writes (so the
+/// site is never held in memory whole; not at all when `out/` already holds them),
+/// else in memory, shared (`check`, `serve`).
+pub(super) fn store(spool: Option<&Spool>, file: &Path, bytes: Arc<Vec<u8>>) -> Result<Body> {
     match spool {
-        Some(s) => s.keep(&bytes).map(Body::Spooled),
+        Some(s) => s.keep_for(file, &bytes).map(Body::Spooled),
         None => Ok(Body::Bytes(bytes)),
     }
 }
 
 /// Returns each page from the memo or renders it (in parallel) and stores it as soon
-/// as it is made; `render` makes page `i`.
+/// as it is made; `render` makes page `i`, whose file is `files[i]`.
 fn render_pages(
     memo: &mut PageMemo<'_>,
-    keys: &[Key],
+    (keys, files): (&[Key], &[PathBuf]),
     render: &(dyn Fn(usize) -> Result<String> + Sync),
     progress: Option<&dyn super::Progress>,
 ) -> Vec<Result<Body>> {
@@ -139,7 +140,8 @@ fn render_pages(
     let made: Vec<(usize, Result<Body>)> = missing
         .into_par_iter()
         .map(|i| {
-            let page = render(i).and_then(|html| store(spool, Arc::new(html.into_bytes())));
+            let page =
+                render(i).and_then(|html| store(spool, &files[i], Arc::new(html.into_bytes())));
             progress::advance(progress);
             (i, page)
         })
@@ -173,10 +175,15 @@ pub(super) fn add_pages(
         })
         .collect();
     let render = |i: usize| templates.article(views, i);
-    let pages = render_pages(memo, &page_keys, &render, progress);
+    let files: Vec<PathBuf> = site
+        .articles
+        .iter()
+        .map(|a| urls.page_file(&a.meta.page))
+        .collect();
+    let pages = render_pages(memo, (&page_keys, &files), &render, progress);
     let mut errors = Vec::new();
-    for (i, (page, article)) in pages.into_iter().zip(&site.articles).enumerate() {
-        let file = urls.page_file(&article.meta.page);
+    let pages = pages.into_iter().zip(files);
+    for (i, ((page, file), article)) in pages.zip(&site.articles).enumerate() {
         let added = page.and_then(|body| outputs.add(file, body, &article.meta.shown));
         errors.extend(added.err());
         if !article.meta.aliases.is_empty() {
@@ -206,7 +213,13 @@ fn add_redirects(
     let render = |_| templates.redirect(views, i);
     // One body per old URL: a spooled file is moved into place, so each needs its own.
     let keys = vec![key; article.meta.aliases.len()];
-    let pages = render_pages(memo, &keys, &render, None);
+    let files: Vec<PathBuf> = article
+        .meta
+        .aliases
+        .iter()
+        .map(|a| a.file.clone())
+        .collect();
+    let pages = render_pages(memo, (&keys, &files), &render, None);
     let mut errors = Vec::new();
     for (alias, page) in article.meta.aliases.iter().zip(pages) {
         let added =
@@ -277,8 +290,9 @@ pub(super) fn listings(
         ));
     }
     let page_keys: Vec<Key> = todo.iter().map(|(_, k, _)| *k).collect();
+    let files: Vec<PathBuf> = todo.iter().map(|(f, _, _)| f.clone()).collect();
     let render = |i: usize| (todo[i].2)();
-    let pages = render_pages(memo, &page_keys, &render, None);
+    let pages = render_pages(memo, (&page_keys, &files), &render, None);
     todo.into_iter()
         .zip(pages)
         .map(|((file, _, _), page)| page.map(|body| (file, body)))
