@@ -1,14 +1,14 @@
 //! Everything the build writes, and the one place that writes it.
 //!
-//! Owns: the in-memory output tree, output-path collisions, atomic writes
-//! (temporary sibling + rename), skipping unchanged files, and pruning files an
-//! earlier build made (listed in `out/.mdfeed-manifest`) that are no longer made.
+//! Owns: the in-memory output tree, output-path collisions, and the commit: skipping
+//! unchanged files and pruning files an earlier build made (listed in
+//! `out/.mdfeed-manifest`) that are no longer made. `disk` writes each file atomically
+//! and keeps the manifest and the state; `spool` holds rendered files until the commit.
 //! Does not: render anything. This is the only module that writes to disk; the one
 //! file it writes outside `out/` is `mdfeed.lock` (`write_beside_content`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -16,7 +16,12 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Location, Result};
 
+mod disk;
 mod spool;
+pub use disk::{BUILDING, read_state, write_beside_content, write_state};
+use disk::{
+    read_manifest, remove_empty_parents, remove_leftovers, unchanged, write_atomic, write_manifest,
+};
 pub use spool::{Spool, SpoolFile, Spooled};
 
 /// The manifest of files mdfeed made, so a later build removes only those.
@@ -273,130 +278,6 @@ fn write_one(dest: &Path, body: &Body) -> Result<bool> {
     }
     write_atomic(dest, &bytes)?;
     Ok(true)
-}
-
-/// Marks `out/` as being written: while it exists, `out/` may be half old, half new,
-/// so no later build may trust the state file.
-pub const BUILDING: &str = ".mdfeed-building";
-
-/// Returns the state a finished build left (see `cache`), if `out/` is intact: no build
-/// was stopped half-way and every file the manifest lists is still there.
-pub fn read_state(out_dir: &Path, name: &str) -> Option<Vec<u8>> {
-    if out_dir.join(BUILDING).exists()
-        || !out_dir.join(MANIFEST).is_file()
-        || spool::left_behind(out_dir)
-    {
-        return None;
-    }
-    let state = fs::read(out_dir.join(name)).ok()?;
-    read_manifest(out_dir)
-        .iter()
-        .all(|rel| out_dir.join(rel).is_file())
-        .then_some(state)
-}
-
-/// Writes the state file of a finished build (atomically, unless unchanged).
-pub fn write_state(out_dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
-    let path = out_dir.join(name);
-    if unchanged(&path, bytes) {
-        return Ok(());
-    }
-    write_atomic(&path, bytes)
-}
-
-/// Writes the manifest (one path per line, sorted) unless it already says the same.
-fn write_manifest<'a>(out_dir: &Path, files: impl IntoIterator<Item = &'a PathBuf>) -> Result<()> {
-    let text: String = files
-        .into_iter()
-        .filter_map(|p| p.to_str())
-        .map(|p| format!("{p}\n"))
-        .collect();
-    let path = out_dir.join(MANIFEST);
-    if unchanged(&path, text.as_bytes()) {
-        return Ok(());
-    }
-    write_atomic(&path, text.as_bytes())
-}
-
-/// Removes `.mdfeed-tmp-*` files that a killed build left in `out_dir` or in the folder
-/// of any file mdfeed made or will make (the only places it ever writes one).
-fn remove_leftovers<'a>(out_dir: &Path, files: impl Iterator<Item = &'a PathBuf>) -> Result<()> {
-    let mut dirs: BTreeSet<PathBuf> = files
-        .filter_map(|f| f.parent().map(|p| out_dir.join(p)))
-        .collect();
-    dirs.insert(out_dir.to_owned());
-    for dir in dirs {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let is_temp = entry
-                .file_name()
-                .to_str()
-                .is_some_and(|n| n.starts_with(TEMP_PREFIX));
-            if is_temp && entry.file_type().is_ok_and(|t| t.is_file()) {
-                let path = entry.path();
-                fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Writes a file beside the content, outside `out/`: the one exception to "nothing is
-/// written outside out/". Only `mdfeed.lock` is written this way, atomically, after
-/// `out/` was committed, and only when new articles were pinned (or by `mdfeed ids mv`).
-pub fn write_beside_content(path: &Path, bytes: &[u8]) -> Result<()> {
-    if unchanged(path, bytes) {
-        return Ok(());
-    }
-    write_atomic(path, bytes)
-}
-
-fn unchanged(dest: &Path, bytes: &[u8]) -> bool {
-    fs::metadata(dest).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-        && fs::read(dest).is_ok_and(|old| old == bytes)
-}
-
-/// Writes to a temporary file in the same folder, then renames it over `dest`, so a
-/// reader (or a build killed half-way) sees the old file or the new one, never a mix.
-fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |e| Error::io(dest, e);
-    let dir = dest
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(TEMP_PREFIX);
-    // Temporary files are private (0600) by default; published files must be readable
-    // by the web server, so create them as any file is created (0666 less the umask).
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.persist(dest).map_err(|e| io(e.error))?;
-    Ok(())
-}
-
-/// Reads the previous build's manifest; paths that could leave `out/` are ignored.
-fn read_manifest(out_dir: &Path) -> BTreeSet<PathBuf> {
-    let text = fs::read_to_string(out_dir.join(MANIFEST)).unwrap_or_default();
-    text.lines()
-        .map(PathBuf::from)
-        .filter(|p| {
-            !p.as_os_str().is_empty() && p.components().all(|c| matches!(c, Component::Normal(_)))
-        })
-        .collect()
-}
-
-fn remove_empty_parents(out_dir: &Path, file: &Path) {
-    let mut dir = file.parent();
-    while let Some(d) = dir {
-        if d == out_dir || !d.starts_with(out_dir) || fs::remove_dir(d).is_err() {
-            break;
-        }
-        dir = d.parent();
-    }
 }
 
 #[cfg(test)]
