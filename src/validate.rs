@@ -46,13 +46,28 @@ pub fn check_with(
     DocCheck::new(file, kind, seen).part(bytes, 0..bytes.len(), 0)
 }
 
+/// The item IDs of a document's parts checked so far, and those of the last part.
+#[derive(Default)]
+struct Ids {
+    all: BTreeSet<String>,
+    part: Vec<String>,
+}
+
+impl Ids {
+    /// Records an item's ID; returns false if an earlier item had it.
+    fn insert(&mut self, id: String) -> bool {
+        self.part.push(id.clone());
+        self.all.insert(id)
+    }
+}
+
 struct Checker<'a> {
     shown: &'a Path,
     text: &'a str,
     errors: Vec<Error>,
     seen: &'a CheckedHtml,
     /// The IDs of the items of the parts checked so far.
-    ids: &'a mut BTreeSet<String>,
+    ids: &'a mut Ids,
     part: &'a Part,
 }
 

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::make::{self, Doc};
+use super::parts::{KeptPart, PART_ITEMS};
 use super::{Entry, EntryTexts, Feed, Sink, paging, texts_of, xml_safe};
 use crate::config::ContentPolicy;
 use crate::dates::Date;
@@ -29,6 +30,8 @@ pub struct FeedMemo {
     entries: Table<Key, Arc<EntryText>>,
     /// Each document's file and bytes.
     docs: Table<Key, (PathBuf, Arc<Vec<u8>>)>,
+    /// The parts of large documents, after the first (see `parts::KeptPart`).
+    parts: Table<Key, Arc<KeptPart>>,
 }
 
 impl FeedMemo {
@@ -37,6 +40,7 @@ impl FeedMemo {
         FeedMemo {
             entries: Table::forgetful(),
             docs: Table::forgetful(),
+            parts: Table::forgetful(),
         }
     }
 
@@ -47,7 +51,7 @@ impl FeedMemo {
 
     /// Returns how many entries and documents are kept.
     pub fn len(&self) -> usize {
-        self.entries.len() + self.docs.len()
+        self.entries.len() + self.docs.len() + self.parts.len()
     }
 
     /// Returns true when nothing is kept.
@@ -60,6 +64,7 @@ impl Forget for FeedMemo {
     fn forget(&mut self, keep: &dyn Fn(u64) -> bool) {
         self.entries.forget(keep);
         self.docs.forget(keep);
+        self.parts.forget(keep);
     }
 }
 
@@ -150,15 +155,12 @@ pub fn build_with<S: Sink, R: Send>(
             .feeds
             .formats
             .iter()
-            .map(|&kind| {
-                let key = page.doc_key(kind);
-                (kind, key, memo.docs.get(&key, generation))
-            })
+            .map(|&kind| plan_doc(page, kind, (&config, &entry_keys), (memo, generation)))
             .collect();
-        if docs.iter().any(|(_, _, held)| held.is_none()) {
+        if docs.iter().any(|d| d.held.is_none()) {
             page.items().iter().for_each(|&i| uses[i] += 1);
         }
-        docs.iter().for_each(|d| reuse.count(d.2.is_some()));
+        docs.iter().for_each(|d| reuse.count(d.held.is_some()));
         jobs.push((page, docs));
     }
     // An entry that several pages need (a tag's feed and the site's), or that the memo
@@ -180,19 +182,59 @@ pub fn build_with<S: Sink, R: Send>(
             })
         })
         .collect();
-    let made: Vec<Result<Vec<R>>> = jobs
+    type Job<R> = Result<(Vec<R>, Vec<(Key, Arc<KeptPart>)>)>;
+    let made: Vec<Job<R>> = jobs
         .into_par_iter()
         .map(|(page, docs)| {
             let with = (&shared[..], &checked);
-            let made = make::page(site, urls, (page, &docs), with, open)?;
-            Ok(made.into_iter().map(&seal).collect())
+            let (made, parts) = make::page(site, urls, (page, &docs), with, open)?;
+            Ok((made.into_iter().map(&seal).collect(), parts))
         })
         .collect();
     let mut out = Vec::new();
     for m in made {
-        out.extend(m?);
+        let (docs, parts) = m?;
+        out.extend(docs);
+        for (key, part) in parts {
+            memo.parts.insert(key, part, generation);
+        }
     }
     Ok((out, reuse))
+}
+
+/// Plans one document: taken from the memo, or made; when the memo keeps the parts of
+/// large documents, with the key of each part and the part the memo holds, if any.
+fn plan_doc(
+    page: &PagePlan<'_>,
+    kind: FeedKind,
+    (config, entry_keys): (&Key, &[Key]),
+    (memo, generation): (&mut FeedMemo, u64),
+) -> Doc {
+    let key = page.doc_key(kind);
+    let held = memo.docs.get(&key, generation);
+    let items = page.items();
+    let mut parts = Vec::new();
+    if held.is_none() && memo.parts.keeps() && items.len() > PART_ITEMS {
+        for (n, part) in items.chunks(PART_ITEMS).enumerate() {
+            let mut h = KeyHasher::new("feed part");
+            h.key(config).debug(&kind).num(part.len() as u64);
+            part.iter().for_each(|&i| {
+                h.key(&entry_keys[i]);
+            });
+            let part_key = h.finish();
+            // The first part is always made: it gives the document's head.
+            let kept = (n > 0)
+                .then(|| memo.parts.get(&part_key, generation))
+                .flatten();
+            parts.push((part_key, kept));
+        }
+    }
+    Doc {
+        kind,
+        key,
+        held,
+        parts,
+    }
 }
 
 /// Returns the site's group (`all` its articles) and one group per term.

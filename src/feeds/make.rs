@@ -12,7 +12,7 @@ use chrono::DateTime;
 use rayon::prelude::*;
 
 use super::docs::{PagePlan, entry_from, text_of, updated_of};
-use super::parts::{self, PartWriter};
+use super::parts::{self, KeptPart, PartWriter};
 use super::{
     Archive, Channel, Entry, Feed, FeedBody, Head, Sink, all_xml_chars, atom, json, rss, texts_of,
     with_stylesheet, xml_safe,
@@ -23,20 +23,36 @@ use crate::model::Site;
 use crate::urls::{FeedKind, Urls};
 use crate::validate::{CheckedHtml, DocCheck};
 
-/// One document of a page: its format, its key, and its file and bytes if the memo
-/// holds them.
-pub(super) type Doc = (FeedKind, Key, Option<(PathBuf, Arc<Vec<u8>>)>);
+/// One document of a page: its format, its key, its file and bytes if the memo holds
+/// them, and else, when the memo keeps parts of large documents, the key of each part
+/// with the part an earlier build made, if the memo holds it (never the first).
+pub(super) struct Doc {
+    pub kind: FeedKind,
+    pub key: Key,
+    pub held: Option<(PathBuf, Arc<Vec<u8>>)>,
+    pub parts: Vec<(Key, Option<Arc<KeptPart>>)>,
+}
+
+impl Doc {
+    fn kept(&self, part: usize) -> Option<&KeptPart> {
+        self.parts.get(part).and_then(|(_, kept)| kept.as_deref())
+    }
+}
+
+/// A page's documents, and the parts made for the memo (by key).
+pub(super) type Made<S> = (Vec<Feed<S>>, Vec<(Key, Arc<KeptPart>)>);
 
 /// Makes the documents of one page that the memo does not hold, part by part: each
 /// part's entries are made once (unless `shared` holds them) and serialised into every
-/// format in parallel. Returns every document of the page, in the order of `docs`.
+/// format in parallel; a part the memo holds is written as it is. Returns every
+/// document of the page, in the order of `docs`, and the parts it made.
 pub(super) fn page<'s, S: Sink>(
     site: &'s Site,
     urls: &Urls,
     (plan, docs): (&PagePlan<'_>, &[Doc]),
     (shared, checked): (&[Option<Entry<'s>>], &CheckedHtml),
     open: &(dyn Fn() -> Result<S> + Sync),
-) -> Result<Vec<Feed<S>>> {
+) -> Result<Made<S>> {
     let items = plan.items();
     let head = Head::of(
         items.iter().map(|&i| &*site.articles[i]),
@@ -44,21 +60,25 @@ pub(super) fn page<'s, S: Sink>(
     );
     let parts = items.len().div_ceil(parts::PART_ITEMS).max(1);
     let mut writers = Vec::new();
-    for (kind, _, held) in docs {
-        if held.is_none() {
-            let (file, channel) = channel(site, urls, (plan, *kind), head);
-            let check = DocCheck::new(&file, *kind, checked);
-            let writer = PartWriter::new((*kind, file), parts, check, open()?);
-            writers.push((channel, writer));
+    for doc in docs.iter().filter(|d| d.held.is_none()) {
+        let (file, channel) = channel(site, urls, (plan, doc.kind), head);
+        let check = DocCheck::new(&file, doc.kind, checked);
+        let mut writer = PartWriter::new((doc.kind, file), parts, check, open()?);
+        if !doc.parts.is_empty() {
+            writer = writer.keeping();
         }
+        writers.push((channel, writer, doc));
     }
     // A document without items is one part too (the feed of a site with no articles).
     let chunks = items
         .chunks(parts::PART_ITEMS)
         .chain(items.is_empty().then_some(items));
-    for part in chunks {
-        if writers.is_empty() {
-            break;
+    for (n, part) in chunks.enumerate() {
+        if writers.iter().all(|(_, _, doc)| doc.kept(n).is_some()) {
+            writers
+                .iter_mut()
+                .try_for_each(|(_, w, doc)| doc.kept(n).map_or(Ok(()), |k| w.add_kept(k)))?;
+            continue;
         }
         let made = part_entries(site, urls, part, (shared, checked))?;
         let missing = || Error::at(Location::file("feeds"), "an entry of a feed was not made");
@@ -67,18 +87,32 @@ pub(super) fn page<'s, S: Sink>(
             .zip(&made)
             .map(|(&i, m)| m.as_ref().or(shared[i].as_ref()).ok_or_else(missing))
             .collect::<Result<_>>()?;
-        writers.par_iter_mut().try_for_each(|(channel, w)| {
-            let doc = serialise(site, urls, (channel, w.kind()), &entries);
-            let doc = doc.map_err(|msg| w.error(msg))?;
-            w.add(&doc, entries.len())
-        })?;
+        writers
+            .par_iter_mut()
+            .try_for_each(|(channel, w, doc)| match doc.kept(n) {
+                Some(kept) => w.add_kept(kept),
+                None => {
+                    let made = serialise(site, urls, (channel, w.kind()), &entries);
+                    w.add(&made.map_err(|msg| w.error(msg))?, entries.len())
+                }
+            })?;
     }
-    let mut made = writers.into_iter();
+    let mut new_parts = Vec::new();
+    let mut made = Vec::with_capacity(writers.len());
+    for (_, mut w, doc) in writers {
+        for (n, part) in w.take_kept() {
+            if let Some((key, _)) = doc.parts.get(n) {
+                new_parts.push((*key, Arc::new(part)));
+            }
+        }
+        made.push(w);
+    }
+    let mut made = made.into_iter();
     let mut out = Vec::with_capacity(docs.len());
-    for (kind, key, held) in docs {
-        let (file, body) = match (held, made.next()) {
+    for doc in docs {
+        let (file, body) = match (&doc.held, doc.held.is_none().then(|| made.next()).flatten()) {
             (Some((file, bytes)), _) => (file.clone(), FeedBody::Held(bytes.clone())),
-            (None, Some((_, w))) => {
+            (None, Some(w)) => {
                 let (file, sink, verdict) = w.finish()?;
                 (file, FeedBody::Made(sink, verdict))
             }
@@ -86,12 +120,12 @@ pub(super) fn page<'s, S: Sink>(
         };
         out.push(Feed {
             file,
-            kind: *kind,
+            kind: doc.kind,
             body,
-            key: *key,
+            key: doc.key,
         });
     }
-    Ok(out)
+    Ok((out, new_parts))
 }
 
 /// Makes the entries of one part that `shared` does not hold (in parallel).

@@ -42,6 +42,15 @@ impl Sink for Vec<u8> {
 const JSON_ITEMS: &[u8] = b"\n  \"items\": [";
 const JSON_END: &[u8] = b"\n  ]\n}\n";
 
+/// A part of a document as a build that keeps its work (`serve`) remembers it once it
+/// passed the check: its items' bytes and IDs. A later build whose part has the same
+/// items (the same entry keys, in order) writes these bytes instead of making them.
+pub struct KeptPart {
+    span: String,
+    ids: Vec<String>,
+    items: usize,
+}
+
 /// One document being made in parts, into its sink.
 pub(super) struct PartWriter<'c, S> {
     kind: FeedKind,
@@ -53,6 +62,10 @@ pub(super) struct PartWriter<'c, S> {
     /// The first part's head and tail, which every later part must repeat.
     frame: Option<(Vec<u8>, Vec<u8>)>,
     verdict: Verdict,
+    /// Keep the parts made (after the first) for the memo, by their place.
+    keep: bool,
+    next: usize,
+    kept: Vec<(usize, KeptPart)>,
 }
 
 impl<'c, S: Sink> PartWriter<'c, S> {
@@ -71,7 +84,16 @@ impl<'c, S: Sink> PartWriter<'c, S> {
             single: parts <= 1,
             frame: None,
             verdict: Ok(()),
+            keep: false,
+            next: 0,
+            kept: Vec::new(),
         }
+    }
+
+    /// Makes the writer keep each part it makes after the first (see `take_kept`).
+    pub fn keeping(mut self) -> Self {
+        self.keep = !self.single;
+        self
     }
 
     /// Adds the next part: `doc`, a whole document holding the part's `items` items.
@@ -89,6 +111,14 @@ impl<'c, S: Sink> PartWriter<'c, S> {
         if self.verdict.is_err() {
             return Ok(());
         }
+        let place = self.next;
+        self.next += 1;
+        if self.keep && place > 0 {
+            let text = String::from_utf8(doc[span.clone()].to_vec());
+            let span = text.map_err(|_| self.misfit("a part is not UTF-8"))?;
+            let ids = self.check.part_ids();
+            self.kept.push((place, KeptPart { span, ids, items }));
+        }
         let (head, tail) = (&doc[..span.start], &doc[span.end..]);
         match &self.frame {
             None => {
@@ -103,6 +133,30 @@ impl<'c, S: Sink> PartWriter<'c, S> {
             Some(_) => return Err(self.misfit("their heads differ")),
         }
         self.sink.put(&doc[span])
+    }
+
+    /// Adds the next part from an earlier build (never the first: it gives the head).
+    pub fn add_kept(&mut self, part: &KeptPart) -> Result<()> {
+        if self.verdict.is_err() {
+            return Ok(());
+        }
+        if self.frame.is_none() {
+            return Err(self.misfit("a kept part came first"));
+        }
+        self.next += 1;
+        self.verdict = self.check.kept_part(&part.span, &part.ids, part.items);
+        if self.verdict.is_err() {
+            return Ok(());
+        }
+        if self.kind == FeedKind::Json {
+            self.sink.put(b",")?;
+        }
+        self.sink.put(part.span.as_bytes())
+    }
+
+    /// Returns the parts made since the last call, with their places, when `keeping`.
+    pub fn take_kept(&mut self) -> Vec<(usize, KeptPart)> {
+        std::mem::take(&mut self.kept)
     }
 
     /// The document's format.
@@ -272,6 +326,57 @@ mod tests {
                     "{kind:?} in parts of {per_part}"
                 );
             }
+        }
+    }
+
+    /// Parts an earlier writer kept join the first part, made anew, into the same
+    /// document; their IDs are checked against the others'.
+    #[test]
+    fn kept_parts_are_written_as_they_were() {
+        let fixture = Fixture::new(false);
+        let made: Vec<Entry<'_>> = (0..7).map(|n| fixture.entry(n)).collect();
+        let all: Vec<&Entry<'_>> = made.iter().collect();
+        let ch = channel(made[0].updated, Head::of_entries(&all));
+        for kind in [FeedKind::Rss, FeedKind::Atom, FeedKind::Json] {
+            let one = |items: &[&Entry<'_>]| match kind {
+                FeedKind::Rss => rss::write(&ch, items),
+                FeedKind::Atom => atom::write(&ch, items),
+                FeedKind::Json => json::write(&ch, items),
+            };
+            let checked = CheckedHtml::default();
+            let writer = || {
+                let check = DocCheck::new(Path::new("feed"), kind, &checked);
+                PartWriter::new((kind, "feed".into()), 4, check, Vec::new())
+            };
+            let mut first = writer().keeping();
+            for part in all.chunks(2) {
+                first.add(&one(part).unwrap(), part.len()).unwrap();
+            }
+            let kept = first.take_kept();
+            assert_eq!(kept.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1, 2, 3]);
+            // The first part made again, then the kept ones: the whole document.
+            let mut again = writer();
+            again.add(&one(&all[..2]).unwrap(), 2).unwrap();
+            kept.iter()
+                .for_each(|(_, part)| again.add_kept(part).unwrap());
+            let (_, out, verdict) = again.finish().unwrap();
+            assert!(verdict.is_ok(), "{verdict:?}");
+            let whole = one(&all).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(&whole)
+            );
+            // A first part that now holds item 2, which a kept part holds too.
+            let mut clash = writer();
+            clash.add(&one(&[all[2], all[0]]).unwrap(), 2).unwrap();
+            kept.iter()
+                .for_each(|(_, part)| clash.add_kept(part).unwrap());
+            let errors = clash.finish().unwrap().2.unwrap_err();
+            assert!(
+                errors[0]
+                    .to_string()
+                    .contains("`https://example.org/2/` appears twice")
+            );
         }
     }
 

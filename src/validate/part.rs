@@ -7,14 +7,13 @@
 //! part: the document's own head is the file's head, and an item's place follows from
 //! where the part's items start.
 
-use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use memchr::{memchr_iter, memrchr};
 
 use super::tree::Tree;
-use super::{CheckedHtml, Checker};
+use super::{CheckedHtml, Checker, Ids};
 use crate::error::{Error, Location};
 use crate::urls::FeedKind;
 
@@ -83,7 +82,7 @@ pub struct DocCheck<'a> {
     shown: PathBuf,
     kind: FeedKind,
     seen: &'a CheckedHtml,
-    ids: BTreeSet<String>,
+    ids: Ids,
     /// Where the next part's items start in the file (unknown before the first).
     next: Option<Place>,
     items: usize,
@@ -96,7 +95,7 @@ impl<'a> DocCheck<'a> {
             shown: Path::new("out").join(file),
             kind,
             seen,
-            ids: BTreeSet::new(),
+            ids: Ids::default(),
             next: None,
             items: 0,
         }
@@ -117,6 +116,7 @@ impl<'a> DocCheck<'a> {
             )]
         })?;
         let head = text.get(..span.start).unwrap_or_default();
+        self.ids.part.clear();
         let part = Part {
             start: self.next.unwrap_or_else(|| Place::START.after(head)),
             first: self.next.is_none(),
@@ -148,6 +148,43 @@ impl<'a> DocCheck<'a> {
         let errors = c.errors;
         let items_text = text.get(part.span.clone()).unwrap_or_default();
         self.next = Some(part.start.after(items_text));
+        self.items += items;
+        match errors.is_empty() {
+            true => Ok(()),
+            false => Err(errors),
+        }
+    }
+
+    /// Returns the IDs of the items of the part checked last.
+    pub fn part_ids(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.ids.part)
+    }
+
+    /// Takes the next part from an earlier build's check: its items (`span`), their
+    /// `ids` and how many there are. Only the IDs are checked again, against the other
+    /// parts'; the first part is always checked as made.
+    pub fn kept_part(
+        &mut self,
+        span: &str,
+        ids: &[String],
+        items: usize,
+    ) -> Result<(), Vec<Error>> {
+        let Some(start) = self.next else {
+            let msg = "self-check: a document cannot start with a kept part";
+            return Err(vec![Error::at(Location::file(&self.shown), msg)]);
+        };
+        let at = Location::new(&self.shown, start.line, start.col);
+        let errors: Vec<Error> = ids
+            .iter()
+            .filter(|id| !self.ids.all.insert((*id).clone()))
+            .map(|id| {
+                Error::at(
+                    at.clone(),
+                    format!("self-check: item ID `{id}` appears twice"),
+                )
+            })
+            .collect();
+        self.next = Some(start.after(span));
         self.items += items;
         match errors.is_empty() {
             true => Ok(()),
