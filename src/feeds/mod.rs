@@ -21,6 +21,7 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use memchr::memchr_iter;
 use quick_xml::escape::escape;
 
 use crate::config::{ContentPolicy, Person};
@@ -241,21 +242,19 @@ fn xml_char(c: char) -> bool {
 
 /// Does `bytes` (UTF-8) hold only characters XML allows? Every forbidden character is
 /// an ASCII control byte or one of the two three-byte sequences of U+FFFE and U+FFFF.
-/// This runs over every byte of every feed: the control bytes are tested a block at a
-/// time without an early exit (which the compiler vectorises), and the two sequences
-/// are looked for only where their first byte occurs.
+/// This runs over every byte of every feed and article: the control bytes are tested
+/// a block at a time with no branch (which the compiler vectorises), and the two
+/// sequences are looked for only where `memchr` finds their first byte.
 fn all_xml_chars(bytes: &[u8]) -> bool {
-    let no_controls = bytes.chunks(256).all(|block| {
-        block.iter().fold(true, |ok, &b| {
-            ok & (b >= 0x20 || b == b'\t' || b == b'\n' || b == b'\r')
-        })
-    });
+    let control = |b: u8| {
+        u8::from(b < 0x20) & u8::from(b != b'\t') & u8::from(b != b'\n') & u8::from(b != b'\r')
+    };
+    let no_controls = bytes
+        .chunks(64)
+        .all(|block| block.iter().fold(0, |bad, &b| bad | control(b)) == 0);
     no_controls
-        && !bytes
-            .iter()
-            .enumerate()
-            .filter(|&(_, &b)| b == 0xEF)
-            .any(|(i, _)| matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])))
+        && memchr_iter(0xEF, bytes)
+            .all(|i| !matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])))
 }
 
 /// Removes characters that XML 1.0 does not allow; one stray byte must not break a feed.
@@ -269,6 +268,9 @@ pub(crate) fn xml_safe(s: &str) -> Cow<'_, str> {
 
 /// Returns the byte offset and value of the first character in `text` that XML forbids.
 pub(crate) fn first_forbidden(text: &str) -> Option<(usize, char)> {
+    if all_xml_chars(text.as_bytes()) {
+        return None;
+    }
     text.char_indices().find(|&(_, c)| !xml_char(c))
 }
 
@@ -301,6 +303,12 @@ mod tests {
             Cow::Borrowed(_)
         ));
         assert_eq!(xml_safe("a\u{FFFE}b"), "ab");
+        // Past the first block of the test, and beside allowed bytes of the same kind.
+        let x = "x".repeat(100);
+        let long = format!("{x}\t\r\n\u{FFFD}\u{1F}é");
+        assert_eq!(first_forbidden(&long), Some((106, '\u{1F}')));
+        assert_eq!(xml_safe(&long), format!("{x}\t\r\n\u{FFFD}é"));
+        assert_eq!(first_forbidden(&"\u{FFFD}".repeat(40)), None);
     }
 
     #[test]
