@@ -32,7 +32,8 @@ struct Cli {
     /// Print errors only.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
-    /// Print more: the files whose change caused a rebuild, every request served.
+    /// Print more: how long each stage of a build took, the files whose change caused a
+    /// rebuild, every request served.
     #[arg(short, long, global = true)]
     verbose: bool,
     #[command(subcommand)]

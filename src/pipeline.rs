@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
 mod article;
 mod content;
@@ -111,6 +112,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
 pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
     // Taken before reading anything: a file saved during the build makes the next
     // build differ from this fingerprint, so it is never missed.
+    let started = Instant::now();
     let mut inputs = opts.write.then(|| fresh::fingerprint(opts)).flatten();
     if let Some(report) = inputs
         .as_ref()
@@ -118,8 +120,14 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
     {
         return Ok(report);
     }
+    let fingerprinted = started.elapsed();
     let (mut report, outputs) = plan_with(opts, memo)?;
+    report
+        .stages
+        .0
+        .insert(0, ("up-to-date check", fingerprinted));
     if opts.write {
+        let started = Instant::now();
         let progress = opts.progress.as_deref();
         progress::stage(progress, "writing", outputs.len());
         let advance = || progress::advance(progress);
@@ -134,6 +142,7 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
         if let Some(i) = inputs {
             fresh::record(&out_dir, i.finish(), &report)?;
         }
+        report.stages.0.push(("write", started.elapsed()));
     }
     Ok(report)
 }

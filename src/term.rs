@@ -123,6 +123,9 @@ impl Term {
             ),
             None => eprintln!("mdfeed: checked {articles}: no errors"),
         }
+        if self.verbose && !report.up_to_date {
+            eprintln!("{DIM}took: {}{DIM:#}", report.stages);
+        }
     }
 
     fn warnings(&self, warnings: &[Warning]) {

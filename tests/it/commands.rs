@@ -170,6 +170,30 @@ fn colour_only_when_asked_or_on_a_terminal_and_never_with_no_color() {
     assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\x1b'));
 }
 
+/// `-v build` says how long each stage took, from the up-to-date check to the write;
+/// a build with nothing to do has no stages to tell.
+#[test]
+fn verbose_build_prints_its_stages() {
+    let site = Site::new();
+    site.write("content/a.md", article("A", "2024-01-01", "", "x\n"));
+    let text = stderr(&site.run(&["-v", "build"]));
+    let took = text
+        .lines()
+        .find(|l| l.contains("took: "))
+        .unwrap_or_default();
+    for stage in ["up-to-date check", "render", "pages and feeds", "write"] {
+        assert!(
+            took.contains(&format!("{stage} ")),
+            "{stage} missing in: {text}"
+        );
+    }
+    let again = stderr(&site.run(&["-v", "build"]));
+    assert!(
+        again.contains("up to date") && !again.contains("took: "),
+        "{again}"
+    );
+}
+
 #[test]
 fn quiet_prints_errors_only() {
     let site = Site::new();
