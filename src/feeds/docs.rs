@@ -13,7 +13,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::make::{self, Doc};
-use super::parts::{KeptPart, PART_ITEMS};
+use super::parts::{self, KeptPart, PART_ITEMS};
 use super::{Entry, EntryTexts, Feed, Sink, paging, texts_of, xml_safe};
 use crate::config::ContentPolicy;
 use crate::dates::Date;
@@ -215,7 +215,7 @@ fn plan_doc(
     let items = page.items();
     let mut parts = Vec::new();
     if held.is_none() && memo.parts.keeps() && items.len() > PART_ITEMS {
-        for (n, part) in items.chunks(PART_ITEMS).enumerate() {
+        for (n, part) in parts::cut(items).enumerate() {
             let mut h = KeyHasher::new("feed part");
             h.key(config).debug(&kind).num(part.len() as u64);
             part.iter().for_each(|&i| {

@@ -69,11 +69,10 @@ pub(super) fn page<'s, S: Sink>(
         }
         writers.push((channel, writer, doc));
     }
-    // A document without items is one part too (the feed of a site with no articles).
-    let chunks = items
-        .chunks(parts::PART_ITEMS)
-        .chain(items.is_empty().then_some(items));
-    for (n, part) in chunks.enumerate() {
+    for (n, part) in parts::cut(items).enumerate() {
+        if writers.is_empty() {
+            break;
+        }
         if writers.iter().all(|(_, _, doc)| doc.kept(n).is_some()) {
             writers
                 .iter_mut()

@@ -21,6 +21,15 @@ use crate::validate::DocCheck;
 /// Items per part: a part of full-content items is a megabyte or two.
 pub(super) const PART_ITEMS: usize = 200;
 
+/// Cuts a document's items (newest first) into parts, counted from the oldest: the
+/// first part holds the rest of the division. A new article then changes only the
+/// first part, which is always made anew, and the memo's parts still fit the others.
+/// A document without items is one empty part (the feed of a site with no articles).
+pub(super) fn cut(items: &[usize]) -> impl Iterator<Item = &[usize]> {
+    let empty = items.is_empty().then_some(items);
+    items.rchunks(PART_ITEMS).rev().chain(empty)
+}
+
 /// What the self-check said of a document.
 pub type Verdict = std::result::Result<(), Vec<Error>>;
 
@@ -308,6 +317,20 @@ mod tests {
         }
         let (_, out, verdict) = w.finish().unwrap();
         (out, verdict, one(&all).unwrap())
+    }
+
+    #[test]
+    fn parts_are_counted_from_the_oldest_item() {
+        let lens = |n: usize| {
+            let items: Vec<usize> = (0..n).collect();
+            cut(&items).map(<[usize]>::len).collect::<Vec<_>>()
+        };
+        assert_eq!(lens(450), [50, 200, 200]);
+        assert_eq!(lens(400), [200, 200]);
+        assert_eq!(lens(5), [5]);
+        assert_eq!(lens(0), [0]);
+        let items: Vec<usize> = (0..401).collect();
+        assert_eq!(cut(&items).last().map(|p| p[0]), Some(201));
     }
 
     #[test]
