@@ -46,7 +46,7 @@ impl Masker<'_> {
         let mut i = from;
         while i < to {
             let rest = &self.src[i..to];
-            let Some(k) = rest.find(['{', LITERAL_OPEN, LITERAL_CLOSE]) else {
+            let Some(k) = next_special(rest) else {
                 self.out.text.push_str(rest);
                 return;
             };
@@ -60,7 +60,11 @@ impl Masker<'_> {
                 i += c.len_utf8();
                 continue;
             }
-            let used = if raw {
+            // Every template span and block starts so; most `{` (code) go straight on.
+            let tagged = ["{{", "{%", "{#"].iter().any(|t| rest.starts_with(t));
+            let used = if !tagged {
+                None
+            } else if raw {
                 span_len(rest).map(|len| self.literal(i, len, rest[..len].into(), false))
             } else {
                 self.hugo_escape(i, rest)
@@ -165,6 +169,22 @@ impl Masker<'_> {
         self.out.text.push_str(&fence);
         Some(close_at + close_len - at)
     }
+}
+
+/// Returns where the next `{` or marker character is in `rest`. Every article body goes
+/// through here: the bytes are searched (a marker character's first byte is 0xEE), not
+/// the characters.
+fn next_special(rest: &str) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    let mut from = 0;
+    while let Some(k) = bytes[from..].iter().position(|&b| b == b'{' || b == 0xEE) {
+        let at = from + k;
+        if bytes[at] == b'{' || rest[at..].starts_with([LITERAL_OPEN, LITERAL_CLOSE]) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Returns the length of the template span at the start of `rest`, if one is there.
