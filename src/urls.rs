@@ -225,22 +225,7 @@ impl Urls {
     }
 
     fn source_of(&self, from: &Path, dest: &str) -> Option<PathBuf> {
-        let mut from_url = Url::parse("mdfeed-src:///").ok()?;
-        from_url
-            .path_segments_mut()
-            .ok()?
-            .extend(from.iter().filter_map(|s| s.to_str()));
-        let joined = from_url.join(dest).ok()?;
-        Some(
-            joined
-                .path_segments()?
-                .map(|s| {
-                    percent_encoding::percent_decode_str(s)
-                        .decode_utf8_lossy()
-                        .into_owned()
-                })
-                .collect(),
-        )
+        source_path(&join_source(from, dest)?)
     }
 
     fn locate(
@@ -252,19 +237,41 @@ impl Urls {
         if dest.is_empty() || dest.starts_with(['/', '#', '?']) || Url::parse(dest).is_ok() {
             return None;
         }
-        let rel = self.source_of(from, dest)?;
-        let fragment = Url::parse("mdfeed-src:///")
-            .ok()?
-            .join(dest)
-            .ok()?
-            .fragment()
-            .map(str::to_owned);
+        // Joined once: the file it names and the fragment come from the same URL.
+        let joined = join_source(from, dest)?;
+        let rel = source_path(&joined)?;
+        let fragment = joined.fragment().map(str::to_owned);
         let absolute = match targets.target(&rel)? {
             Target::Page(page) => self.page(page),
             Target::Asset(asset) => self.asset(asset),
         };
         Some((absolute, fragment))
     }
+}
+
+/// Resolves `dest`, a link written in the source file `from`, among the source files
+/// (a URL of the private scheme `mdfeed-src`, so that `..` stops at `content/`).
+fn join_source(from: &Path, dest: &str) -> Option<Url> {
+    let mut from_url = Url::parse("mdfeed-src:///").ok()?;
+    from_url
+        .path_segments_mut()
+        .ok()?
+        .extend(from.iter().filter_map(|s| s.to_str()));
+    from_url.join(dest).ok()
+}
+
+/// Returns the source file a joined link names, relative to `content/`.
+fn source_path(joined: &Url) -> Option<PathBuf> {
+    Some(
+        joined
+            .path_segments()?
+            .map(|s| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
+            .collect(),
+    )
 }
 
 /// Checks a URL an article points to instead of its page (`external_url`): it must be
