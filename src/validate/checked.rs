@@ -1,8 +1,10 @@
 //! The set of HTML fragments already found free of relative URLs.
 
 use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::Mutex;
+
+use foldhash::quality::FixedState;
 
 /// Remembers HTML fragments already found free of relative URLs. One article's content
 /// stands in the site feed, its tag and category feeds and their archives, in every
@@ -12,10 +14,11 @@ use std::sync::Mutex;
 pub struct CheckedHtml(Mutex<HashSet<u64>>);
 
 impl CheckedHtml {
+    /// Every item's content is hashed once per feed it stands in (and once when it is
+    /// vouched for): foldhash hashes kilobytes several times faster than the standard
+    /// SipHash. The seed is fixed, so keys carry over between sets (`keys`, `extend`).
     pub(super) fn key(html: &str) -> u64 {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        html.hash(&mut h);
-        h.finish()
+        FixedState::with_seed(0x6d64_6665_6564).hash_one(html)
     }
 
     pub(super) fn contains(&self, key: u64) -> bool {
