@@ -87,20 +87,22 @@ fn absolutize_rendered(html: &str, page: &Url, urls: &Urls) -> Option<(String, b
         let mut tag = &rest[open..close];
         rest = &rest[close..];
         // Attribute by attribute: `name="value"`, where a value never holds `"`.
-        while let Some(eq) = tag.find("=\"") {
+        while let Some(eq) = value_start(tag) {
             let start = eq + 2;
             let end = start + tag[start..].find('"')?;
             let name = tag[..eq].rsplit(|c: char| c.is_ascii_whitespace()).next();
             out.push_str(&tag[..start]);
             let value = &tag[start..end];
             if matches!(name, Some("href" | "src")) {
-                let joined = urls
-                    .absolute_link(page, value)
-                    .unwrap_or_else(|| value.to_owned());
+                // A joined URL is the url crate's own serialisation, which parses again.
+                let (joined, parses) = match urls.absolute_link(page, value) {
+                    Some(joined) => (joined, true),
+                    None => (value.to_owned(), Url::parse(value.trim()).is_ok()),
+                };
                 if value.contains('&') || joined.contains('&') {
                     return None;
                 }
-                all_absolute &= Url::parse(joined.trim()).is_ok();
+                all_absolute &= parses;
                 out.push_str(&joined);
             } else {
                 out.push_str(value);
@@ -111,6 +113,21 @@ fn absolutize_rendered(html: &str, page: &Url, urls: &Urls) -> Option<(String, b
     }
     out.push_str(rest);
     Some((out, all_absolute))
+}
+
+/// Returns where the next `="` is in a tag: a one-byte search for `=` (a value
+/// may hold `=` without a quote after it), where a search for the pair would set
+/// up a substring searcher for every tag.
+fn value_start(tag: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(k) = tag[from..].find('=') {
+        let eq = from + k;
+        if tag[eq + 1..].starts_with('"') {
+            return Some(eq);
+        }
+        from = eq + 1;
+    }
+    None
 }
 
 /// The attributes that hold one URL each (`srcset` holds several).
