@@ -8,6 +8,8 @@
 //! Does not: run templates (mdfeed cannot), or render: `markdown` puts each span
 //! back as escaped text, keeps it out of `href`/`src`, and out of summaries.
 
+use memchr::memchr2;
+
 use crate::markdown::{LITERAL_CLOSE, LITERAL_OPEN, literal_marker};
 
 /// A body with its template spans replaced by markers.
@@ -172,12 +174,12 @@ impl Masker<'_> {
 }
 
 /// Returns where the next `{` or marker character is in `rest`. Every article body goes
-/// through here: the bytes are searched (a marker character's first byte is 0xEE), not
-/// the characters.
+/// through here: the bytes are searched with `memchr` (a marker character's first byte
+/// is 0xEE), not the characters.
 fn next_special(rest: &str) -> Option<usize> {
     let bytes = rest.as_bytes();
     let mut from = 0;
-    while let Some(k) = bytes[from..].iter().position(|&b| b == b'{' || b == 0xEE) {
+    while let Some(k) = memchr2(b'{', 0xEE, &bytes[from..]) {
         let at = from + k;
         if bytes[at] == b'{' || rest[at..].starts_with([LITERAL_OPEN, LITERAL_CLOSE]) {
             return Some(at);

@@ -69,7 +69,9 @@ pub(super) fn write(ch: &Channel<'_>, entries: &[&Entry<'_>]) -> Result<Vec<u8>,
         namespaces,
         ..Feed::default()
     };
-    let out = feed.write_to(Vec::new()).map_err(|e| e.to_string())?;
+    let out = feed
+        .write_to(super::buffer_for(entries))
+        .map_err(|e| e.to_string())?;
     let mut out = extensions_before_entries(out)?;
     out.push(b'\n');
     Ok(out)

@@ -130,7 +130,8 @@ pub(super) fn write(ch: &Channel<'_>, entries: &[&Entry<'_>]) -> Result<Vec<u8>,
             .collect(),
         items: entries.iter().map(|e| item(e)).collect(),
     };
-    let mut out = serde_json::to_vec_pretty(&feed).map_err(|e| e.to_string())?;
+    let mut out = super::buffer_for(entries);
+    serde_json::to_writer_pretty(&mut out, &feed).map_err(|e| e.to_string())?;
     out.push(b'\n');
     Ok(out)
 }

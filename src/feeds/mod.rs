@@ -165,6 +165,20 @@ pub(crate) struct Entry<'a> {
     enclosure: Option<&'a Enclosure>,
 }
 
+/// Returns a buffer large enough, most times, for a document of `entries`: a part of
+/// a large feed is a megabyte or two, and a buffer grown by doubling copies it again.
+fn buffer_for(entries: &[&Entry<'_>]) -> Vec<u8> {
+    let text: usize = entries
+        .iter()
+        .map(|e| {
+            let html = |h: &Option<String>| h.as_ref().map_or(0, String::len);
+            e.title.len() + html(&e.summary_html) + html(&e.content_html) + 512
+        })
+        .sum();
+    // Escaping makes HTML longer (Atom's `&lt;`, JSON's `\"`).
+    Vec::with_capacity(text + text / 4 + 4096)
+}
+
 /// Inserts `<?xml-stylesheet?>` right after the XML declaration, so a browser shows the
 /// feed as a readable page while feed readers see the plain feed. Neither the `rss` nor
 /// the `atom_syndication` crate writes processing instructions; this is the one place

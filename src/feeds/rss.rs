@@ -33,6 +33,7 @@ pub(super) fn write(ch: &Channel<'_>, items: &[&Entry<'_>]) -> Result<Vec<u8>, S
     if ch.head.both_texts {
         namespaces.insert("content".to_owned(), CONTENT_NS.to_owned());
     }
+    let buffer = super::buffer_for(items);
     let items: Vec<Item> = items.iter().map(|e| item(e)).collect();
     let mut extensions = ExtensionMap::new();
     if ch.archive.current.is_some() {
@@ -63,7 +64,7 @@ pub(super) fn write(ch: &Channel<'_>, items: &[&Entry<'_>]) -> Result<Vec<u8>, S
         namespaces,
         ..RssChannel::default()
     };
-    let mut out = channel.write_to(Vec::new()).map_err(|e| e.to_string())?;
+    let mut out = channel.write_to(buffer).map_err(|e| e.to_string())?;
     out.push(b'\n');
     Ok(out)
 }
