@@ -267,6 +267,7 @@ fn build(term: &Term, mut opts: BuildOptions, watch: bool, report: bool) -> u8 {
     loop {
         match watcher.changes() {
             Ok(changed) => {
+                memo.changed(&changed);
                 term.build(&opts, &changed, report, &mut memo);
             }
             Err(e) => return term.failed(e),

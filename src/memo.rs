@@ -183,6 +183,18 @@ impl<K: Eq + Hash, V: Clone> Table<K, V> {
         }
     }
 
+    /// Does the table keep nothing?
+    pub fn is_forgetful(&self) -> bool {
+        self.forgetful
+    }
+
+    /// Marks every result used by build `generation`.
+    pub fn keep_all(&mut self, generation: u64) {
+        self.entries
+            .values_mut()
+            .for_each(|(_, used)| *used = generation);
+    }
+
     /// Returns how many results are kept.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -208,6 +220,9 @@ pub struct Stamp {
     /// Status change time and inode (Unix): a rename over the file or `touch -m` back
     /// to an old time still changes these.
     changed: (i64, i64, u64),
+    /// How many names the file has: a file with another name outside `content/` can
+    /// change without a watcher of `content/` hearing of it.
+    names: u64,
 }
 
 /// How long after a change a stamp is not trusted.
@@ -217,17 +232,23 @@ impl Stamp {
     /// Returns the stamp of a file's metadata.
     pub fn of(m: &std::fs::Metadata) -> Stamp {
         #[cfg(unix)]
-        let changed = {
+        let (changed, names) = {
             use std::os::unix::fs::MetadataExt;
-            (m.ctime(), m.ctime_nsec(), m.ino())
+            ((m.ctime(), m.ctime_nsec(), m.ino()), m.nlink())
         };
         #[cfg(not(unix))]
-        let changed = (0, 0, 0);
+        let (changed, names) = ((0, 0, 0), 1);
         Stamp {
             len: m.len(),
             modified: m.modified().ok(),
             changed,
+            names,
         }
+    }
+
+    /// Has the file more than one name (a hard link)?
+    pub fn linked(&self) -> bool {
+        self.names > 1
     }
 
     /// Can a file with this stamp, hashed at `hashed`, be taken as unchanged?
@@ -258,6 +279,20 @@ impl Digests {
             Some((s, hashed, digest)) if s == *stamp && s.trusted(hashed) => Some(digest),
             _ => None,
         }
+    }
+
+    /// Returns the hash of the file at `path` whatever its stamp, marking it used: for
+    /// a file the watcher saw no change to since it was hashed.
+    pub fn unchanged(&mut self, path: &PathBuf, generation: u64) -> Option<[u8; 32]> {
+        self.table
+            .get(path, generation)
+            .map(|(_, _, digest)| digest)
+    }
+
+    /// Marks every hash used by build `generation`: for a build that knows every file
+    /// it hashed is still there.
+    pub fn keep_all(&mut self, generation: u64) {
+        self.table.keep_all(generation);
     }
 
     /// Remembers the hash of bytes read after taking `stamp`, at `hashed`.

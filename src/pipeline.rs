@@ -11,6 +11,7 @@ use std::time::Instant;
 
 mod article;
 mod content;
+mod files;
 mod fresh;
 mod lock;
 mod memo;
@@ -18,6 +19,8 @@ mod pages;
 mod progress;
 mod read;
 mod single;
+mod targets;
+mod walk;
 
 pub use memo::{Memo, MemoReport, Stages};
 pub use progress::Progress;

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use walkdir::{DirEntry, WalkDir};
+use walkdir::WalkDir;
 
 use crate::error::{Error, Location, Result, Warning};
 use crate::urls;
@@ -46,6 +46,23 @@ impl SourceFile {
 
 /// Lists every file under `content_dir` in path order. `shown_dir` prefixes paths in messages.
 pub fn discover(content_dir: &Path, shown_dir: &Path) -> Result<(Vec<SourceFile>, Vec<Warning>)> {
+    walk(content_dir, shown_dir).map(|w| (w.files, w.warnings))
+}
+
+/// What a walk of `content/` found.
+pub struct Walk {
+    /// Every file, in path order.
+    pub files: Vec<SourceFile>,
+    /// Links skipped.
+    pub warnings: Vec<Warning>,
+    /// A symbolic link was followed, or `content/` is one: a file may then be reached
+    /// under a path a file watcher does not report.
+    pub links: bool,
+}
+
+/// Lists every file under `content_dir` like `discover`, and tells whether the walk
+/// followed a symbolic link.
+pub fn walk(content_dir: &Path, shown_dir: &Path) -> Result<Walk> {
     let root = content_dir
         .canonicalize()
         .map_err(|e| Error::io(content_dir, e))?;
@@ -53,6 +70,7 @@ pub fn discover(content_dir: &Path, shown_dir: &Path) -> Result<(Vec<SourceFile>
     let mut warnings = Vec::new();
     let mut errors = Vec::new();
     let mut outside = Vec::new();
+    let mut links = content_dir.is_symlink();
     let shown_of = |path: &Path| shown_dir.join(path.strip_prefix(content_dir).unwrap_or(path));
     let walk = WalkDir::new(content_dir)
         .follow_links(true)
@@ -64,9 +82,12 @@ pub fn discover(content_dir: &Path, shown_dir: &Path) -> Result<(Vec<SourceFile>
             }
             // A link is followed only while it stays inside content/: a link to a folder
             // elsewhere must not pull that folder (or the whole disk) into the site.
-            if e.depth() > 0 && e.path_is_symlink() && !inside(&root, e.path()) {
-                outside.push(e.path().to_owned());
-                return false;
+            if e.depth() > 0 && e.path_is_symlink() {
+                if !inside(&root, e.path()) {
+                    outside.push(e.path().to_owned());
+                    return false;
+                }
+                links = true;
             }
             true
         });
@@ -92,7 +113,7 @@ pub fn discover(content_dir: &Path, shown_dir: &Path) -> Result<(Vec<SourceFile>
         if !entry.file_type().is_file() {
             continue;
         }
-        match source_file(&entry, content_dir, shown_dir) {
+        match source_file(entry.path(), content_dir, shown_dir) {
             Some(Ok(file)) => files.push(file),
             Some(Err(e)) => errors.push(e),
             None => {}
@@ -104,17 +125,22 @@ pub fn discover(content_dir: &Path, shown_dir: &Path) -> Result<(Vec<SourceFile>
     }));
     match Error::gather(errors) {
         Some(e) => Err(e),
-        None => Ok((files, warnings)),
+        None => Ok(Walk {
+            files,
+            warnings,
+            links,
+        }),
     }
 }
 
 /// Checks a file's name and classifies it; `None` for a path outside `content_dir`.
-fn source_file(
-    entry: &DirEntry,
+/// `path` is `content_dir` joined with the file's path under it.
+pub fn source_file(
+    path: &Path,
     content_dir: &Path,
     shown_dir: &Path,
 ) -> Option<Result<SourceFile>> {
-    let rel = entry.path().strip_prefix(content_dir).ok()?;
+    let rel = path.strip_prefix(content_dir).ok()?;
     let shown = shown_dir.join(rel);
     // Every folder and file name becomes part of a path under out/ and of a URL, so
     // each must be one plain segment there too (no `\`, no drive letter, valid UTF-8).
@@ -136,7 +162,7 @@ fn source_file(
     Some(Ok(SourceFile {
         rel: rel.to_owned(),
         shown,
-        abs: entry.path().to_owned(),
+        abs: path.to_owned(),
         kind,
     }))
 }

@@ -25,18 +25,6 @@ pub(super) struct Looked {
 }
 
 impl Looked {
-    /// Is every file still what it was? (`size` stats a file under `content/`.)
-    pub(super) fn still(
-        &self,
-        targets: &HashMap<PathBuf, Target>,
-        size: &dyn Fn(&Path) -> Option<u64>,
-    ) -> bool {
-        self.targets
-            .iter()
-            .all(|(rel, was)| targets.get(rel) == was.as_ref())
-            && self.sizes.iter().all(|(rel, len)| size(rel) == Some(*len))
-    }
-
     fn add_to(&self, h: &mut KeyHasher) {
         for (rel, target) in &self.targets {
             h.str(&rel.to_string_lossy()).debug(target);

@@ -6,26 +6,27 @@
 //! and linked files are unchanged is not rendered again; their warnings are reported
 //! as before. Files with errors are never remembered: their errors come every time.
 
-use std::collections::HashMap;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use rayon::prelude::*;
 
 use super::article::render_one;
-use super::memo::{Kept, Memo, ReadEntry, Rendered};
-use super::read::{self, Outcome, Parsed, read_defaults, skipped, tally};
+use super::files::{Got, read_all};
+use super::memo::{Kept, Memo, Rendered};
+use super::read::{self, Parsed, read_defaults, skipped, tally};
+use super::targets::{self, LinkTargets};
 use super::{BuildOptions, Progress, progress};
 use crate::compat::defaults;
 use crate::compat::skip::{self, SkipReason};
-use crate::config::{self, Config};
+use crate::config::Config;
 use crate::error::{Error, Result, Warning};
-use crate::memo::{Key, KeyHasher, Stamp, Table};
-use crate::model::{Article, Failure};
+use crate::memo::{Key, KeyHasher};
+use crate::model::Article;
 use crate::report::{ContentReport, Skipped};
 use crate::source::{self, Kind, SourceFile};
-use crate::urls::{Target, Urls};
+use crate::urls::Urls;
 
 /// The articles of `content/`, rendered, and the files copied as they are.
 pub(super) struct Content {
@@ -38,7 +39,7 @@ pub(super) struct Content {
 }
 
 /// An article read and published, with the key it was read under.
-type Published = (Arc<Parsed>, Key);
+pub(super) type Published = (Arc<Parsed>, Key);
 
 /// Reads, validates and renders every article; sorts out assets and skipped files.
 /// With `survey`, errors in articles are counted in the report instead of returned.
@@ -48,9 +49,9 @@ pub(super) fn read_content(
     survey: bool,
     memo: &mut Memo,
 ) -> Result<Content> {
-    let shown_root = config::display_path(&opts.root);
-    let (files, mut warnings) =
-        source::discover(&opts.root.join("content"), &shown_root.join("content"))?;
+    let listed = memo.walk.list(opts)?;
+    let (files, mut warnings, changed) = (listed.files, listed.warnings, listed.changed);
+    let version = listed.version;
     memo.lap("find files");
     let rules = skip::Rules::new(&config.content.skip)?;
     let mut report = ContentReport::default();
@@ -72,7 +73,13 @@ pub(super) fn read_content(
         .finish();
     let progress = opts.progress.as_deref();
     progress::stage(progress, "reading", candidates.len());
-    let gots = read_all(&candidates, &ctx, &inputs, memo, progress);
+    let gots = read_all(
+        &candidates,
+        (&ctx, changed.as_ref(), version),
+        &inputs,
+        memo,
+        progress,
+    );
     memo.lap("read");
     let mut parsed = Vec::new();
     for (file, got) in candidates.iter().zip(gots) {
@@ -105,14 +112,14 @@ pub(super) fn read_content(
     }
     let published = publishable(parsed, opts, &mut report);
     assets.sort_by(|a, b| a.rel.cmp(&b.rel));
-    let targets = link_targets(&assets, &published);
+    let targets = memo.targets.targets(&assets, &published, &memo.read);
     let content_dir = opts.root.join("content");
     memo.lap("sort out");
     let separator = config.content.excerpt_separator.as_deref();
     progress::stage(progress, "markdown", published.len());
     let (articles, keys, render_errors) = render_all(
         published,
-        (urls, &targets),
+        (urls, &targets, changed.as_ref()),
         (separator, &content_dir),
         memo,
         (progress, &mut warnings),
@@ -132,150 +139,11 @@ pub(super) fn read_content(
     })
 }
 
-/// What reading one file gave: something the memo may keep, or errors.
-enum Got {
-    Kept(Arc<ReadEntry>, Key),
-    Failed(Failure, Vec<Warning>),
-}
-
-/// Returns the key of a file read with `inputs`: its bytes, names and place.
-fn read_key(inputs: &Key, f: &SourceFile, digest: &[u8; 32], ctx: &read::Context<'_>) -> Key {
-    let kind = match f.kind {
-        Kind::Markdown => 0,
-        Kind::Html => 1,
-        Kind::Asset => 2,
-    };
-    let mut h = KeyHasher::new("file");
-    h.key(inputs)
-        .str(&f.rel.to_string_lossy())
-        .str(&f.shown.to_string_lossy())
-        .num(kind)
-        .num(u64::from(ctx.sections.contains(&f.rel)))
-        .bytes(digest);
-    h.finish()
-}
-
-/// Reads and parses every candidate, in order, taking from the memo what it has:
-/// a file whose stamp is unchanged is not even read.
-fn read_all(
-    candidates: &[&SourceFile],
-    ctx: &read::Context<'_>,
-    inputs: &Key,
-    memo: &mut Memo,
-    progress: Option<&dyn Progress>,
-) -> Vec<Got> {
-    let generation = memo.generation();
-    let stamps: Vec<Option<Stamp>> = candidates.par_iter().map(|f| source::stamp(f)).collect();
-    let mut gots: Vec<Option<Got>> = Vec::with_capacity(candidates.len());
-    for (f, stamp) in candidates.iter().zip(&stamps) {
-        let hit = stamp
-            .as_ref()
-            .and_then(|s| memo.digests.known(&f.abs, s, generation))
-            .map(|digest| read_key(inputs, f, &digest, ctx))
-            .and_then(|key| Some(Got::Kept(memo.read.get(&key, generation)?, key)));
-        if hit.is_some() {
-            memo.reuse.read.count(true);
-            progress::advance(progress);
-        }
-        gots.push(hit);
-    }
-    let missing: Vec<usize> = (0..gots.len()).filter(|&i| gots[i].is_none()).collect();
-    let known = &memo.read;
-    let fresh: Vec<(usize, Fresh)> = missing
-        .into_par_iter()
-        .map(|i| {
-            let fresh = read_fresh(candidates[i], stamps[i], (inputs, known), ctx);
-            progress::advance(progress);
-            (i, fresh)
-        })
-        .collect();
-    for (i, fresh) in fresh {
-        if let Some((stamp, hashed, digest)) = fresh.digest {
-            let path = candidates[i].abs.clone();
-            memo.digests
-                .remember(path, stamp, hashed, digest, generation);
-        }
-        let (outcome, warnings) = match fresh.made {
-            Some(made) => made,
-            None => {
-                // Read again, and the same as before: counts as a hit.
-                if let Some(entry) = memo.read.get(&fresh.key, generation) {
-                    memo.reuse.read.count(true);
-                    gots[i] = Some(Got::Kept(entry, fresh.key));
-                }
-                continue;
-            }
-        };
-        memo.reuse.read.count(false);
-        let kept = match outcome {
-            Outcome::Failed(f) => {
-                gots[i] = Some(Got::Failed(f, warnings));
-                continue;
-            }
-            Outcome::Article(p) => Kept::Article(Arc::new(*p)),
-            Outcome::Skipped(reason) => Kept::Skipped(reason),
-            Outcome::Asset => Kept::Asset,
-        };
-        let entry = Arc::new(ReadEntry { kept, warnings });
-        memo.read.insert(fresh.key, entry.clone(), generation);
-        gots[i] = Some(Got::Kept(entry, fresh.key));
-    }
-    gots.into_iter().flatten().collect()
-}
-
-/// A file read from disk: what it is, its key, and its hash with the stamp taken
-/// before reading it (a write during the read then changes the stamp).
-struct Fresh {
-    key: Key,
-    digest: Option<(Stamp, SystemTime, [u8; 32])>,
-    /// What the file is, unless the memo knew its key already (a file saved again
-    /// unchanged, or one whose stamp was too recent to trust).
-    made: Option<(Outcome, Vec<Warning>)>,
-}
-
-fn read_fresh(
-    f: &SourceFile,
-    stamp: Option<Stamp>,
-    (inputs, known): (&Key, &Table<Key, Arc<ReadEntry>>),
-    ctx: &read::Context<'_>,
-) -> Fresh {
-    let failed = |e: Error, key: Key| Fresh {
-        key,
-        digest: None,
-        made: Some((read::failed(e), Vec::new())),
-    };
-    let no_key = KeyHasher::new("unread").finish();
-    let bytes = match source::read_bytes(f) {
-        Ok(bytes) => bytes,
-        Err(e) => return failed(e, no_key),
-    };
-    let hashed = SystemTime::now();
-    let digest = crate::cache::digest(&bytes);
-    let key = read_key(inputs, f, &digest, ctx);
-    let digest = stamp.map(|s| (s, hashed, digest));
-    if known.peek(&key).is_some() {
-        return Fresh {
-            key,
-            digest,
-            made: None,
-        };
-    }
-    let text = match source::decode_text(bytes, &f.shown) {
-        Ok(text) => text,
-        Err(e) => return failed(e, key),
-    };
-    Fresh {
-        key,
-        digest,
-        made: Some(read::parse_one(text, f, ctx)),
-    }
-}
-
 /// Renders every published article (in parallel), taking from the memo each one whose
 /// linked files and media are what they were.
 fn render_all(
     published: Vec<Published>,
-    (urls, targets): (&Urls, &HashMap<PathBuf, Target>),
+    (urls, targets, changed): (&Urls, &LinkTargets, Option<&BTreeSet<PathBuf>>),
     (separator, content_dir): (Option<&str>, &Path),
     memo: &mut Memo,
     (progress, warnings): (Option<&dyn Progress>, &mut Vec<Warning>),
@@ -287,7 +155,7 @@ fn render_all(
         let hit = memo
             .rendered
             .get(key, generation)
-            .filter(|r| r.looked.still(targets, &size));
+            .filter(|r| targets::still(&r.looked, targets, changed, &size));
         memo.reuse.rendered.count(hit.is_some());
         if hit.is_some() {
             progress::advance(progress);
@@ -308,7 +176,7 @@ fn render_all(
     let made: Vec<(usize, Result<Rendered>)> = jobs
         .into_par_iter()
         .map(|(i, parsed, key)| {
-            let made = render_one(&parsed, &key, urls, targets, (separator, content_dir));
+            let made = render_one(&parsed, &key, urls, &targets.map, (separator, content_dir));
             progress::advance(progress);
             let made = made.map(|(article, warnings, looked)| Rendered {
                 article: Arc::new(article),
@@ -399,16 +267,4 @@ fn publishable(
         }
     }
     published
-}
-
-/// Maps every source file a link may name to what it becomes.
-fn link_targets(assets: &[SourceFile], published: &[Published]) -> HashMap<PathBuf, Target> {
-    let mut targets: HashMap<PathBuf, Target> = assets
-        .iter()
-        .map(|f| (f.rel.clone(), Target::Asset(f.rel.clone())))
-        .collect();
-    for (p, _) in published {
-        targets.insert(p.meta.source.clone(), Target::Page(p.meta.page.clone()));
-    }
-    targets
 }

@@ -6,8 +6,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::article::Looked;
+use super::files::LastRead;
 use super::pages::PageMemo;
 use super::read::Parsed;
+use super::targets::TargetMemo;
+use super::walk::WalkMemo;
 use crate::compat::skip::SkipReason;
 use crate::error::Warning;
 use crate::feeds::FeedMemo;
@@ -26,6 +29,8 @@ pub struct Memo {
     /// What each file turned out to be, by the key of its bytes and everything else
     /// reading it depends on.
     pub(super) read: Table<Key, Arc<ReadEntry>>,
+    /// What the last build read, in order (taken as it is when no file came or went).
+    pub(super) last_read: Option<LastRead>,
     /// Each article, rendered, by the same key.
     pub(super) rendered: Table<Key, Arc<Rendered>>,
     /// Each article as templates see it, by its view key (the article and its terms).
@@ -36,6 +41,10 @@ pub struct Memo {
     pub(super) listings: Table<Key, Arc<Vec<u8>>>,
     /// Feed entries and feed documents that passed the self-check.
     pub(super) feeds: FeedMemo,
+    /// The last list of `content/`, and what a file watcher said changed since.
+    pub(super) walk: WalkMemo,
+    /// The last build's link targets.
+    pub(super) targets: TargetMemo,
     /// The lock file as last parsed, by the key of its text.
     pub(super) lock: Option<(Key, Lock)>,
     /// What the running build took from the memo.
@@ -109,8 +118,19 @@ impl Memo {
             pages: Table::forgetful(),
             listings: Table::forgetful(),
             feeds: FeedMemo::forgetful(),
+            targets: TargetMemo::forgetful(),
             ..Memo::default()
         }
+    }
+
+    /// Tells the memo which paths changed since the last build, relative to the site
+    /// root, as `watch::Watch` reports them. The next build then looks only at those
+    /// files of `content/` instead of walking it and checking every file's stamp
+    /// (unless something unusual changed: see `pipeline::walk`). A caller that uses
+    /// this must call it before every build after the first, with every change: a
+    /// build no call came before walks and checks everything.
+    pub fn changed(&mut self, paths: &[std::path::PathBuf]) {
+        self.walk.changed(paths);
     }
 
     /// Starts a build; returns its number.
@@ -142,6 +162,7 @@ impl Memo {
     /// Ends a build: forgets what neither it nor (after a failure) the last good build
     /// used, so the memo does not grow from edit to edit.
     pub(super) fn end(&mut self, ok: bool) {
+        self.walk.end(ok);
         let keep = self.generations.end(ok);
         let tables: [&mut dyn Forget; 7] = [
             &mut self.digests,

@@ -161,7 +161,12 @@ impl Server {
             }
             let stopped = loop {
                 match watch.changes() {
-                    Ok(changed) => rebuild(&build, &mut memo, &live, &changed, on_event),
+                    Ok(changed) => {
+                        // The watcher hears every change: the rebuild need not look
+                        // at the files it did not name.
+                        memo.changed(&changed);
+                        rebuild(&build, &mut memo, &live, &changed, on_event)
+                    }
                     Err(e) => break e,
                 }
             };

@@ -245,3 +245,87 @@ fn large_feeds_rebuilt_from_kept_parts_equal_a_fresh_build() {
         rebuild(&site, &mut memo);
     }
 }
+
+/// Rebuilds like `rebuild`, first telling the memo what changed, as `serve` does.
+fn rebuild_told(site: &Site, memo: &mut Memo, changed: &[&str]) -> MemoReport {
+    let changed: Vec<PathBuf> = changed.iter().map(PathBuf::from).collect();
+    memo.changed(&changed);
+    rebuild(site, memo)
+}
+
+#[test]
+fn a_build_told_what_changed_looks_only_at_those_files_and_equals_a_fresh_one() {
+    let site = site();
+    site.write("content/posts/pic.png", "12345");
+    site.write(
+        "content/posts/lone.md",
+        article(
+            "Lone",
+            "2024-04-01",
+            "image: pic.png\n",
+            "Links to nothing.\n",
+        ),
+    );
+    let mut memo = Memo::default();
+    rebuild(&site, &mut memo);
+
+    // A file nobody told of is not looked at: the watcher's word is trusted...
+    let edit = |body: &str| article("Post c", "2024-05-03", "tags: [web]\n", body);
+    site.write("content/posts/c.md", edit("Unreported.\n"));
+    memo.changed(&[]);
+    let (report, planned) = plan_with(&opts(&site), &mut memo).unwrap();
+    assert_eq!(report.memo.read.misses, 0, "{:?}", report.memo);
+    let page = &files(&planned)[&PathBuf::from("posts/c/index.html")];
+    assert!(!String::from_utf8_lossy(page).contains("Unreported."));
+    // ...and one it names is read again.
+    let m = rebuild_told(&site, &mut memo, &["content/posts/c.md"]);
+    assert_eq!((m.read.misses, m.rendered.misses), (1, 1), "{m:?}");
+
+    // A new article, then one deleted (a links to b: rendered again).
+    site.write(
+        "content/posts/d.md",
+        article("Post d", "2024-05-04", "tags: [rust]\n", "New d.\n"),
+    );
+    let m = rebuild_told(&site, &mut memo, &["content/posts/d.md"]);
+    assert_eq!((m.read.misses, m.rendered.misses), (1, 1), "{m:?}");
+    std::fs::remove_file(site.root().join("content/posts/b.md")).unwrap();
+    let m = rebuild_told(&site, &mut memo, &["content/posts/b.md"]);
+    assert_eq!(m.rendered.misses, 1, "{m:?}");
+
+    // An image grows: the article showing it is rendered again (its feed entries
+    // carry the length).
+    site.write("content/posts/pic.png", "1234567890");
+    let m = rebuild_told(&site, &mut memo, &["content/posts/pic.png"]);
+    assert_eq!(m.rendered.misses, 1, "{m:?}");
+
+    // A new folder, an editor's temporary file gone before the build, and a hidden
+    // file: the folder makes the build walk content/ again.
+    site.write(
+        "content/notes/e.md",
+        article("Note e", "2024-05-05", "", "In a new folder.\n"),
+    );
+    let m = rebuild_told(
+        &site,
+        &mut memo,
+        &["content/notes", "content/notes/e.md", "content/posts/4913"],
+    );
+    assert_eq!(m.read.misses, 1, "{m:?}");
+
+    // A build that fails on one file, then one told only of that file: the other
+    // change the failed build was told of is still taken in.
+    site.write(
+        "content/posts/a.md",
+        article("Post a", "2024-05-01", "tags: [rust, web]\n", "Edited a.\n"),
+    );
+    site.write(
+        "content/posts/c.md",
+        "---\ntitle: [unclosed\n---\nBroken.\n",
+    );
+    memo.changed(&[
+        PathBuf::from("content/posts/a.md"),
+        PathBuf::from("content/posts/c.md"),
+    ]);
+    plan_with(&opts(&site), &mut memo).unwrap_err();
+    site.write("content/posts/c.md", edit("Fixed.\n"));
+    rebuild_told(&site, &mut memo, &["content/posts/c.md"]);
+}

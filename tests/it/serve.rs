@@ -302,4 +302,19 @@ fn a_memoised_rebuild_serves_exactly_what_a_fresh_build_makes() {
     server.wait_for("/posts/b/", limit, |r| r.status == 404);
     server.wait_for("/posts/f/", limit, |r| r.status == 200);
     assert_serves_a_fresh_build(&server, &site);
+
+    // A new folder with an article in it (the server walks content/ again), then an
+    // edit the watcher alone tells of.
+    site.write(
+        "content/notes/g.md",
+        article("Note g", "2024-05-07", "tags: [web]\n", "New g.\n"),
+    );
+    server.wait_for("/notes/g/", limit, |r| r.status == 200);
+    assert_serves_a_fresh_build(&server, &site);
+    site.write(
+        "content/notes/g.md",
+        article("Note g", "2024-05-07", "tags: [web]\n", "Edited g.\n"),
+    );
+    server.wait_for("/notes/g/", limit, |r| r.body.contains("Edited g."));
+    assert_serves_a_fresh_build(&server, &site);
 }
