@@ -235,13 +235,29 @@ pub struct Site {
 impl Site {
     /// Sorts the articles into the canonical order (newest first; ties by source path,
     /// so the order never depends on the file system).
-    pub fn new(config: Config, mut articles: Vec<Arc<Article>>) -> Site {
-        articles.sort_by(|a, b| {
-            b.meta
-                .date
-                .cmp(&a.meta.date)
-                .then_with(|| a.meta.source.cmp(&b.meta.source))
+    pub fn new(config: Config, articles: Vec<Arc<Article>>) -> Site {
+        let order = Site::order(&articles);
+        Site::in_order(config, &articles, &order)
+    }
+
+    /// Returns the canonical order of `articles`: the place of each in `articles`,
+    /// newest first.
+    pub fn order(articles: &[Arc<Article>]) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..articles.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&articles[a].meta, &articles[b].meta);
+            b.date.cmp(&a.date).then_with(|| a.source.cmp(&b.source))
         });
+        order
+    }
+
+    /// Puts the articles in `order` (from `Site::order`, for these articles or for
+    /// others with the same dates and paths).
+    pub fn in_order(config: Config, articles: &[Arc<Article>], order: &[usize]) -> Site {
+        let articles = order
+            .iter()
+            .filter_map(|&i| articles.get(i).cloned())
+            .collect();
         Site { config, articles }
     }
 

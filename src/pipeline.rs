@@ -20,6 +20,7 @@ mod progress;
 mod read;
 mod single;
 mod targets;
+mod terms;
 mod walk;
 
 pub use memo::{Memo, MemoReport, Stages};
@@ -36,7 +37,7 @@ use crate::output::{self, Body, Outputs, Spool, SpoolFile, WriteReport};
 use crate::render::{Templates, Views};
 use crate::report::ContentReport;
 use crate::source::{self, SourceFile};
-use crate::taxonomy::{self, Taxonomies};
+use crate::taxonomy::Taxonomies;
 use crate::urls::Urls;
 use content::{Content, read_content};
 use pages::PageKeys;
@@ -193,19 +194,20 @@ fn plan_memo(opts: &BuildOptions, memo: &mut Memo) -> Result<(BuildReport, Outpu
         .now
         .unwrap_or_else(|| chrono::Utc::now().fixed_offset());
     let shown_root = config::display_path(&opts.root);
-    let lock = lock::pin_ids(
+    let last_ids = (!memo.read.is_forgetful()).then_some(&mut memo.last_ids);
+    let (lock, given) = lock::pin_ids(
         opts,
         (&shown_root, &urls),
         &mut articles,
-        (now, &mut memo.lock),
+        (now, &mut memo.lock, last_ids),
         &mut warnings,
     )?;
-    for (key, article) in keys.iter().zip(&articles) {
-        memo.repinned(key, article);
+    for i in given {
+        memo.repinned(&keys[i], &articles[i]);
     }
     memo.lap("feed IDs");
-    let site = Site::new(config, articles);
-    let (tax, tax_warnings) = taxonomy::collect(&site, &site.config.feeds);
+    let last_terms = (!memo.read.is_forgetful()).then_some(&mut memo.last_terms);
+    let (site, tax, tax_warnings) = terms::order_and_group(config, articles, last_terms);
     warnings.extend(tax_warnings);
     memo.lap("order and terms");
     let (outputs, feed_count) = plan_outputs(

@@ -59,38 +59,58 @@ pub(super) struct LockUpdate {
     pub(super) added: usize,
 }
 
+/// The articles as the last preview build left them, under the lock file it read.
+pub(super) type LastIds = Option<(Key, Vec<Arc<Article>>)>;
+
 /// Gives every article its feed ID from `mdfeed.lock` and pins the new ones. Drafts,
 /// future articles and preview builds (`--base-url`) pin nothing: their URLs are not
-/// the published ones yet. With `--locked`, a new ID is an error instead.
+/// the published ones yet. With `--locked`, a new ID is an error instead. Returns
+/// the update of the lock file, and which articles were given another ID (they are
+/// new values).
 pub(super) fn pin_ids(
     opts: &BuildOptions,
     (shown_root, urls): (&Path, &Urls),
     articles: &mut [Arc<Article>],
-    (now, held): (Date, &mut Option<(Key, Lock)>),
+    (now, held, last): (Date, &mut Option<(Key, Lock)>, Option<&mut LastIds>),
     warnings: &mut Vec<Warning>,
-) -> Result<Option<LockUpdate>> {
+) -> Result<(Option<LockUpdate>, Vec<usize>)> {
     let path = opts.root.join(ids::FILE_NAME);
     let shown = shown_root.join(ids::FILE_NAME);
     let none = Lock::default();
-    let lock = match source::read_optional_text(&path, &shown)? {
+    let (lock, lock_key) = match source::read_optional_text(&path, &shown)? {
         Some(text) => parse_once(&shown, &text, held)?,
-        None => &none,
+        None => (&none, KeyHasher::new("no lock file").finish()),
     };
     let preview = opts.base_url.is_some();
     let pin = |a: &Article| !preview && !a.meta.draft && a.meta.date <= now;
     let own = |a: &Article| urls.item_id(a.meta.id.as_deref(), &a.url, &a.meta.date);
-    let assigned = lock.assign(articles, &own, &pin);
-    for (i, id, permalink) in &assigned.ids {
-        if let Some(a) = articles.get_mut(*i) {
+    // A preview pins nothing, so an article's ID depends on it and the lock file
+    // alone: only the articles that are not the last build's need one.
+    let todo: Vec<usize> = match last.as_deref() {
+        Some(Some((key, out))) if preview && *key == lock_key => {
+            changed(articles, out).unwrap_or_else(|| (0..articles.len()).collect())
+        }
+        _ => (0..articles.len()).collect(),
+    };
+    let some: Vec<Arc<Article>> = todo.iter().map(|&i| articles[i].clone()).collect();
+    let assigned = lock.assign(&some, &own, &pin);
+    let mut given = Vec::with_capacity(assigned.ids.len());
+    for (j, id, permalink) in &assigned.ids {
+        let i = todo[*j];
+        if let Some(a) = articles.get_mut(i) {
             // The article is shared (with the memo): change a copy.
             let mut changed = Article::clone(a);
             changed.id = id.clone();
             changed.id_is_permalink = *permalink;
             *a = Arc::new(changed);
+            given.push(i);
         }
     }
+    if let Some(last) = last {
+        *last = preview.then(|| (lock_key, articles.to_vec()));
+    }
     if assigned.added.is_empty() {
-        return Ok(None);
+        return Ok((None, given));
     }
     if opts.locked {
         let errors = assigned.added.iter().map(|file| {
@@ -113,15 +133,41 @@ pub(super) fn pin_ids(
     // Copied only now: a build that pins nothing new leaves the lock as it is.
     let mut lock = lock.clone();
     lock.pin(assigned.pins);
-    Ok(Some(LockUpdate {
-        path,
-        lock,
-        added: assigned.added.len(),
-    }))
+    Ok((
+        Some(LockUpdate {
+            path,
+            lock,
+            added: assigned.added.len(),
+        }),
+        given,
+    ))
 }
 
-/// Parses the lock file, unless `held` (the memo's) is the same text parsed already.
-fn parse_once<'h>(shown: &Path, text: &str, held: &'h mut Option<(Key, Lock)>) -> Result<&'h Lock> {
+/// Returns the places of the articles that are not the ones the last build had there,
+/// or `None` when one of them is another file (the site changed more than that).
+fn changed(articles: &[Arc<Article>], last: &[Arc<Article>]) -> Option<Vec<usize>> {
+    if articles.len() != last.len() {
+        return None;
+    }
+    let mut todo = Vec::new();
+    for (i, (a, old)) in articles.iter().zip(last).enumerate() {
+        if !Arc::ptr_eq(a, old) {
+            if a.meta.source != old.meta.source {
+                return None;
+            }
+            todo.push(i);
+        }
+    }
+    Some(todo)
+}
+
+/// Parses the lock file, unless `held` (the memo's) is the same text parsed already;
+/// returns it with the key of its text.
+fn parse_once<'h>(
+    shown: &Path,
+    text: &str,
+    held: &'h mut Option<(Key, Lock)>,
+) -> Result<(&'h Lock, Key)> {
     let key = KeyHasher::new("lock file")
         .str(&shown.to_string_lossy())
         .str(text)
@@ -130,7 +176,7 @@ fn parse_once<'h>(shown: &Path, text: &str, held: &'h mut Option<(Key, Lock)>) -
         *held = Some((key, Lock::parse(shown, text)?));
     }
     match held {
-        Some((_, lock)) => Ok(lock),
+        Some((_, lock)) => Ok((lock, key)),
         None => Err(Error::at(
             Location::file(shown),
             "the lock file was not kept",

@@ -7,9 +7,11 @@ use std::time::{Duration, Instant};
 
 use super::article::Looked;
 use super::files::LastRead;
+use super::lock::LastIds;
 use super::pages::PageMemo;
 use super::read::Parsed;
 use super::targets::TargetMemo;
+use super::terms::LastTerms;
 use super::walk::WalkMemo;
 use crate::compat::skip::SkipReason;
 use crate::error::Warning;
@@ -47,6 +49,10 @@ pub struct Memo {
     pub(super) targets: TargetMemo,
     /// The lock file as last parsed, by the key of its text.
     pub(super) lock: Option<(Key, Lock)>,
+    /// The articles with their feed IDs as the last preview build left them.
+    pub(super) last_ids: LastIds,
+    /// The last build's order of articles and their terms.
+    pub(super) last_terms: Option<LastTerms>,
     /// What the running build took from the memo.
     pub(super) reuse: MemoReport,
     /// When the running build started its current stage, and how long each took.

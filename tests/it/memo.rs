@@ -58,8 +58,13 @@ fn files(outputs: &Outputs) -> BTreeMap<PathBuf, Vec<u8>> {
 /// Rebuilds with `memo`, checks the result equals a fresh build's, and returns what
 /// the rebuild made anew.
 fn rebuild(site: &Site, memo: &mut Memo) -> MemoReport {
-    let (report, memoised) = plan_with(&opts(site), memo).unwrap();
-    let (_, fresh) = plan(&opts(site)).unwrap();
+    rebuild_as(&opts(site), memo)
+}
+
+/// Rebuilds like `rebuild`, with these options.
+fn rebuild_as(opts: &BuildOptions, memo: &mut Memo) -> MemoReport {
+    let (report, memoised) = plan_with(opts, memo).unwrap();
+    let (_, fresh) = plan(opts).unwrap();
     let (memoised, fresh) = (files(&memoised), files(&fresh));
     assert_eq!(
         memoised.keys().collect::<Vec<_>>(),
@@ -328,4 +333,40 @@ fn a_build_told_what_changed_looks_only_at_those_files_and_equals_a_fresh_one() 
     plan_with(&opts(&site), &mut memo).unwrap_err();
     site.write("content/posts/c.md", edit("Fixed.\n"));
     rebuild_told(&site, &mut memo, &["content/posts/c.md"]);
+}
+
+#[test]
+fn a_preview_keeps_the_pinned_ids_through_edits_and_takes_new_ones() {
+    let site = site();
+    site.write("mdfeed.lock", "[ids]\n\"posts/a.md\" = \"urn:x:a\"\n");
+    // A preview (`serve`): its IDs come from the lock file, and it pins nothing.
+    let preview = BuildOptions {
+        base_url: Some("http://127.0.0.1:1111/".into()),
+        ..opts(&site)
+    };
+    let atom = |memo: &mut Memo| {
+        let (_, planned) = plan_with(&preview, memo).unwrap();
+        String::from_utf8(files(&planned)[&PathBuf::from("atom.xml")].clone()).unwrap()
+    };
+    let mut memo = Memo::default();
+    rebuild_as(&preview, &mut memo);
+    for (i, name) in ["a", "b", "a"].iter().enumerate() {
+        site.write(
+            &format!("content/posts/{name}.md"),
+            article(
+                &format!("Post {name}"),
+                "2024-05-09",
+                "",
+                &format!("Edit {i}.\n"),
+            ),
+        );
+        memo.changed(&[PathBuf::from(format!("content/posts/{name}.md"))]);
+        let m = rebuild_as(&preview, &mut memo);
+        assert_eq!(m.rendered.misses, 1, "{m:?}");
+        let atom = atom(&mut memo);
+        assert!(atom.contains("<id>urn:x:a</id>"), "{atom}");
+    }
+    site.write("mdfeed.lock", "[ids]\n\"posts/a.md\" = \"urn:x:a2\"\n");
+    rebuild_as(&preview, &mut memo);
+    assert!(atom(&mut memo).contains("<id>urn:x:a2</id>"));
 }
