@@ -259,12 +259,15 @@ fn plan_outputs(
         .transpose()?;
     let spool = spooled.as_ref();
     let generation = memo.generation();
-    let (mut page_memo, mut listing_memo, feed_memo, reuse) = memo.split(spool);
+    let (mut page_memo, mut listing_memo, feed_memo, reuse, seen) = memo.split(spool);
     let progress = opts.progress.as_deref();
     // Three at once: the home page is one long template run, the article pages are
     // many lookups, and new feed documents are serialised and read back.
     let (listed, (pages, feeds)) = rayon::join(
-        || pages::listings(with, (site, urls, tax), &mut listing_memo),
+        || {
+            let memo = (&mut listing_memo, seen);
+            pages::listings(with, (site, urls, tax), memo, &values)
+        },
         || {
             rayon::join(
                 || {

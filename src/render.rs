@@ -18,11 +18,13 @@ use crate::model::{self, Article, Site};
 use crate::taxonomy::{Taxonomies, Term};
 use crate::urls::{FeedKind, Scope, TermKind, Urls};
 
-/// Templates built into the binary, by name.
 mod article;
+mod fields;
 
 pub use article::ArticleValue;
+pub use fields::{FieldSet, tracking};
 
+/// Templates built into the binary, by name.
 const BUILT_IN: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
     ("article.html", include_str!("templates/article.html")),

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::article::Looked;
 use super::files::LastRead;
 use super::lock::LastIds;
-use super::pages::PageMemo;
+use super::pages::{ListingFields, PageMemo};
 use super::read::Parsed;
 use super::targets::TargetMemo;
 use super::terms::LastTerms;
@@ -41,6 +41,8 @@ pub struct Memo {
     pub(super) pages: Table<Key, Arc<Vec<u8>>>,
     /// The home page, term pages and their indexes, the feeds' stylesheet.
     pub(super) listings: Table<Key, Arc<Vec<u8>>>,
+    /// Which fields of its articles each listing looked at when last rendered.
+    pub(super) listing_fields: ListingFields,
     /// Feed entries and feed documents that passed the self-check.
     pub(super) feeds: FeedMemo,
     /// The last list of `content/`, and what a file watcher said changed since.
@@ -202,11 +204,20 @@ impl Memo {
     /// Lends the parts of the memo for article pages, listings and feeds apart, so
     /// they can be made at the same time (with the feeds' count of what the build
     /// took from the memo).
+    #[allow(clippy::type_complexity)] // five borrows of one memo, named at the call
     pub(super) fn split<'m>(
         &'m mut self,
         spool: Option<&'m Spool>,
-    ) -> (PageMemo<'m>, PageMemo<'m>, &'m mut FeedMemo, &'m mut Reuse) {
+    ) -> (
+        PageMemo<'m>,
+        PageMemo<'m>,
+        &'m mut FeedMemo,
+        &'m mut Reuse,
+        Option<&'m mut ListingFields>,
+    ) {
         let generation = self.generation();
+        let remembers = !self.listings.is_forgetful();
+        let seen = remembers.then_some(&mut self.listing_fields);
         let MemoReport {
             pages,
             listings,
@@ -225,7 +236,7 @@ impl Memo {
             generation,
             spool,
         };
-        (page_memo, listing_memo, &mut self.feeds, feeds)
+        (page_memo, listing_memo, &mut self.feeds, feeds, seen)
     }
 
     /// Keeps the article a build actually published under `key`: the same one with

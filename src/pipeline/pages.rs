@@ -5,6 +5,7 @@
 //! and for each article shown its key and the slugs of its terms. With the memo, a
 //! page whose key is unchanged is not rendered again.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -17,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::memo::{Key, KeyHasher, Reuse, Table};
 use crate::model::{Article, Site};
 use crate::output::{Body, Outputs, Spool};
-use crate::render::{ArticleValue, Templates, Views};
+use crate::render::{ArticleValue, FieldSet, Templates, Views, tracking};
 use crate::taxonomy::Taxonomies;
 use crate::urls::{FeedKind, Scope, TermKind, Urls};
 
@@ -237,37 +238,124 @@ fn add_redirects(
 /// One listing to make: its file, its key, and how to render it.
 type Listing<'a> = (PathBuf, Key, Box<dyn Fn() -> Result<String> + Sync + 'a>);
 
+/// A listing of articles (the home page, a term page): its file, what names it
+/// besides its articles, the articles it shows, and how to render it.
+struct Listed<'a> {
+    file: PathBuf,
+    kind: &'static str,
+    ident: Box<dyn Fn(&mut KeyHasher) + Sync + 'a>,
+    shown: &'a [usize],
+    render: Box<dyn Fn() -> Result<String> + Sync + 'a>,
+}
+
+/// Which fields of its articles each listing looked at when last rendered, by file.
+pub(super) type ListingFields = HashMap<PathBuf, FieldSet>;
+
 /// Renders the home page, the tag and category pages, their indexes and the feeds'
 /// stylesheet, taking from the memo those whose articles and terms are unchanged.
 pub(super) fn listings(
     (templates, views, keys): (&Templates, &Views<'_>, &PageKeys),
     (site, urls, tax): (&Site, &Urls, &Taxonomies),
-    memo: &mut PageMemo<'_>,
+    (memo, seen): (&mut PageMemo<'_>, Option<&mut ListingFields>),
+    values: &[ArticleValue],
 ) -> Result<Vec<(PathBuf, Body)>> {
-    let mut todo: Vec<Listing<'_>> = Vec::new();
-    let index = keys.key("index", &|h| {
-        keys.views.iter().for_each(|v| {
-            h.key(v);
-        });
-    });
-    todo.push((
-        urls.index_file(),
-        index,
-        Box::new(|| templates.index(views)),
-    ));
+    let all: Vec<usize> = (0..site.articles.len()).collect();
+    let mut listed: Vec<Listed<'_>> = vec![Listed {
+        file: urls.index_file(),
+        kind: "index",
+        ident: Box::new(|_| {}),
+        shown: &all,
+        render: Box::new(|| templates.index(views)),
+    }];
     for t in &tax.terms {
-        let key = keys.key("term page", &|h| {
-            h.debug(&t.kind)
-                .str(&t.slug)
-                .str(&t.name)
-                .num(t.articles.len() as u64);
-            t.articles.iter().for_each(|&i| {
-                h.key(&keys.views[i]);
-            });
+        listed.push(Listed {
+            file: urls.listing_file(&Scope::Term(t.kind, &t.slug)),
+            kind: "term page",
+            ident: Box::new(move |h| {
+                h.debug(&t.kind).str(&t.slug).str(&t.name);
+            }),
+            shown: &t.articles,
+            render: Box::new(move || templates.term(views, t)),
         });
-        let file = urls.listing_file(&Scope::Term(t.kind, &t.slug));
-        todo.push((file, key, Box::new(move || templates.term(views, t))));
     }
+    let mut pages = render_listed(&listed, (keys, values), memo, seen);
+    pages.extend(indexes((templates, views, keys), (site, urls, tax), memo)?);
+    pages.into_iter().collect()
+}
+
+/// Returns each listing from the memo, by the values of the fields of its articles it
+/// looked at when last rendered, or renders it (in parallel), noting which it looks at.
+fn render_listed(
+    listed: &[Listed<'_>],
+    (keys, values): (&PageKeys, &[ArticleValue]),
+    memo: &mut PageMemo<'_>,
+    seen: Option<&mut ListingFields>,
+) -> Vec<Result<(PathBuf, Body)>> {
+    let key = |l: &Listed<'_>, set: FieldSet| {
+        keys.key(l.kind, &|h| {
+            (l.ident)(h);
+            h.num(u64::from(set.bits())).num(l.shown.len() as u64);
+            for &i in l.shown {
+                values[i].digests(set).for_each(|d| {
+                    h.bytes(d);
+                });
+            }
+        })
+    };
+    let generation = memo.generation;
+    let mut slots: Vec<Option<(Body, FieldSet)>> = Vec::with_capacity(listed.len());
+    for l in listed {
+        let known = seen.as_ref().and_then(|s| s.get(&l.file)).copied();
+        let hit = known.and_then(|set| Some((memo.pages.get(&key(l, set), generation)?, set)));
+        memo.reuse.count(hit.is_some());
+        slots.push(hit.map(|(bytes, set)| (Body::Bytes(bytes), set)));
+    }
+    let missing: Vec<usize> = (0..listed.len()).filter(|&i| slots[i].is_none()).collect();
+    let spool = memo.spool;
+    let made: Vec<(usize, Result<(Body, FieldSet)>)> = missing
+        .into_par_iter()
+        .map(|i| {
+            let (html, set) = tracking(|| (listed[i].render)());
+            (
+                i,
+                html.and_then(|h| store(spool, &listed[i].file, Arc::new(h.into_bytes())))
+                    .map(|b| (b, set)),
+            )
+        })
+        .collect();
+    let mut out: Vec<Option<Result<(PathBuf, Body)>>> = slots.iter().map(|_| None).collect();
+    for (i, page) in made {
+        if let (Ok((Body::Bytes(bytes), set)), Some(_)) = (&page, &seen) {
+            memo.pages
+                .insert(key(&listed[i], *set), bytes.clone(), generation);
+        }
+        match page {
+            Ok(made) => slots[i] = Some(made),
+            Err(e) => out[i] = Some(Err(e)),
+        }
+    }
+    let mut now = ListingFields::new();
+    for (i, slot) in slots.into_iter().enumerate() {
+        if let Some((body, set)) = slot {
+            now.insert(listed[i].file.clone(), set);
+            out[i] = Some(Ok((listed[i].file.clone(), body)));
+        }
+    }
+    // Only the listings of this build are remembered.
+    if let Some(seen) = seen {
+        *seen = now;
+    }
+    out.into_iter().flatten().collect()
+}
+
+/// Renders the indexes of tags and categories and the feeds' stylesheet, taking from
+/// the memo those whose terms are unchanged.
+fn indexes(
+    (templates, views, keys): (&Templates, &Views<'_>, &PageKeys),
+    (site, urls, tax): (&Site, &Urls, &Taxonomies),
+    memo: &mut PageMemo<'_>,
+) -> Result<Vec<Result<(PathBuf, Body)>>> {
+    let mut todo: Vec<Listing<'_>> = Vec::new();
     for kind in TermKind::ALL {
         if tax.of(kind).next().is_some() {
             let key = keys.key("terms page", &|h| {
@@ -293,10 +381,11 @@ pub(super) fn listings(
     let files: Vec<PathBuf> = todo.iter().map(|(f, _, _)| f.clone()).collect();
     let render = |i: usize| (todo[i].2)();
     let pages = render_pages(memo, (&page_keys, &files), &render, None);
-    todo.into_iter()
+    Ok(todo
+        .into_iter()
         .zip(pages)
         .map(|((file, _, _), page)| page.map(|body| (file, body)))
-        .collect()
+        .collect())
 }
 
 /// Where generated files come from, in messages.

@@ -1,15 +1,16 @@
 //! The template value of an article (`article`, and each of `articles`).
 //!
-//! Owns: which fields templates see and how they are shown (dates, term links), and
-//! handing out the article's HTML only when a template reads it.
+//! Owns: which fields templates see and how they are shown (dates, term links). The
+//! object that hands them out (and the HTML only when read) is `fields::Fields`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use minijinja::value::{Enumerator, Object, Serde, Value};
+use minijinja::value::{Serde, Value};
 use serde::Serialize;
 
 use super::TermLink;
+use super::fields::{FieldSet, Fields};
 use crate::config::Person;
 use crate::dates::Date;
 use crate::model::{Article, Image};
@@ -18,47 +19,23 @@ use crate::urls::{Scope, TermKind, Urls};
 
 /// An article as templates see it (`article`, and each of `articles`), made once per
 /// build (and kept by the build's memo while the article and its terms are unchanged).
+/// Its fields are a `Fields` object: the small ones made once, its HTML (the content
+/// and the summaries, most of its size) handed out when a template reads it, so the
+/// values of every article do not hold a second copy of the site's text.
 #[derive(Clone)]
-pub struct ArticleValue(pub(super) Value);
+pub struct ArticleValue(pub(super) Value, Arc<Fields>);
 
 impl ArticleValue {
     /// Makes the template value of `a`.
     pub fn new(a: &Arc<Article>, urls: &Urls, tax: &Taxonomies) -> ArticleValue {
-        let fields = Value::from(Serde(article_view(a, urls, tax)));
-        ArticleValue(Value::from_object(ArticleObject {
-            fields,
-            article: a.clone(),
-        }))
-    }
-}
-
-/// The template value of an article: its small fields made once, and its HTML (the
-/// content and the summaries, most of its size) handed out when a template reads it,
-/// so the values of every article do not hold a second copy of the site's text.
-#[derive(Debug)]
-struct ArticleObject {
-    fields: Value,
-    article: Arc<Article>,
-}
-
-/// The fields `ArticleObject` hands out from the article itself.
-const ARTICLE_HTML: [&str; 3] = ["content", "summary", "summary_text"];
-
-impl Object for ArticleObject {
-    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        let a = &self.article;
-        match key.as_str() {
-            Some("content") => Some(Value::from(a.html.as_str())),
-            Some("summary") => Some(Value::from(a.summary_html.as_str())),
-            Some("summary_text") => Some(Value::from(a.summary_text.as_str())),
-            _ => self.fields.get_item(key).ok().filter(|v| !v.is_undefined()),
-        }
+        let view = Value::from(Serde(article_view(a, urls, tax)));
+        let fields = Arc::new(Fields::of(&view, a.clone()));
+        ArticleValue(Value::from_dyn_object(fields.clone()), fields)
     }
 
-    fn enumerate(self: &Arc<Self>) -> Enumerator {
-        let own = self.fields.try_iter().into_iter().flatten();
-        let keys = own.chain(ARTICLE_HTML.into_iter().map(Value::from));
-        Enumerator::Values(keys.collect())
+    /// Returns the hash of each field in `set`, in order (see `tracking`).
+    pub fn digests(&self, set: FieldSet) -> impl Iterator<Item = &[u8; 32]> {
+        self.1.digests(set)
     }
 }
 
@@ -124,5 +101,48 @@ fn article_view<'a>(a: &'a Article, urls: &Urls, tax: &Taxonomies) -> ArticleVie
         source: m.source.to_string_lossy().into_owned(),
         external_url: m.external_url.as_deref(),
         extra: &m.extra,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fields::FIELDS;
+
+    #[test]
+    fn the_fields_are_those_of_the_view_then_the_html() {
+        let none = BTreeMap::new();
+        let view = ArticleView {
+            title: "",
+            url: "",
+            path: String::new(),
+            date: String::new(),
+            date_display: String::new(),
+            updated: None,
+            updated_display: None,
+            authors: &[],
+            tags: &[],
+            categories: &[],
+            tag_links: Vec::new(),
+            category_links: Vec::new(),
+            lang: None,
+            image: None,
+            source: String::new(),
+            external_url: None,
+            extra: &none,
+        };
+        let json = serde_json::to_value(&view).unwrap();
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        keys.extend(["content", "summary", "summary_text"]);
+        let (mut keys, mut fields) = (keys, FIELDS.to_vec());
+        keys.sort_unstable();
+        fields.sort_unstable();
+        assert_eq!(keys, fields);
+        assert_eq!(FIELDS[17..], ["content", "summary", "summary_text"]);
     }
 }

@@ -370,3 +370,40 @@ fn a_preview_keeps_the_pinned_ids_through_edits_and_takes_new_ones() {
     rebuild_as(&preview, &mut memo);
     assert!(atom(&mut memo).contains("<id>urn:x:a2</id>"));
 }
+
+#[test]
+fn a_listing_is_rendered_again_only_when_a_field_it_shows_changed() {
+    // Articles with a summary of their own: their text does not show on the home page
+    // or the tag pages of the built-in theme.
+    let site = site();
+    let summed = |body: &str| {
+        let extra = "tags: [web]\nsummary: \"About c.\"\n";
+        article("Post c", "2024-05-03", extra, body)
+    };
+    site.write("content/posts/c.md", summed("First.\n"));
+    let mut memo = Memo::default();
+    rebuild(&site, &mut memo);
+    site.write("content/posts/c.md", summed("Second.\n"));
+    let m = rebuild(&site, &mut memo);
+    assert_eq!((m.pages.misses, m.listings.misses), (1, 0), "{m:?}");
+
+    // A home page that shows the text: it is rendered again when the text changes.
+    site.write(
+        "templates/index.html",
+        "{% for article in articles %}{{ article.content }}{% endfor %}\n",
+    );
+    rebuild(&site, &mut memo);
+    site.write("content/posts/c.md", summed("Third.\n"));
+    let m = rebuild(&site, &mut memo);
+    assert_eq!(m.listings.misses, 1, "{m:?}");
+
+    // One that prints whole articles looks at every field.
+    site.write("templates/index.html", "{{ articles }}\n");
+    rebuild(&site, &mut memo);
+    site.write("content/posts/c.md", summed("Fourth.\n"));
+    let m = rebuild(&site, &mut memo);
+    assert_eq!(m.listings.misses, 1, "{m:?}");
+    site.write("content/posts/c.md", summed("Fourth.\n"));
+    let m = rebuild(&site, &mut memo);
+    assert_eq!(m.listings.misses, 0, "{m:?}");
+}
