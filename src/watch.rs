@@ -11,7 +11,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-use notify::event::{AccessKind, AccessMode};
+use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::config;
@@ -20,6 +20,12 @@ use crate::error::{Error, Result};
 /// A burst is over when no event came for this long. Editors finish a save
 /// within a few milliseconds; every millisecond here is added to each rebuild.
 const QUIET: Duration = Duration::from_millis(25);
+
+/// The same when the last event finished a change (a file closed after writing,
+/// renamed into place or removed): what else belongs to the save (an editor
+/// removing its backup) comes at once. Should more come later, it makes one more
+/// rebuild, never a wrong one.
+const SETTLED: Duration = Duration::from_millis(4);
 
 /// A stream of events that never pauses (a script writing in a loop) still gets
 /// a rebuild this often.
@@ -61,14 +67,16 @@ impl Watch {
     /// changed paths relative to the root, sorted.
     pub fn changes(&mut self) -> Result<Vec<PathBuf>> {
         let mut changed = BTreeSet::new();
+        let mut settled = false;
         while changed.is_empty() {
             let event = self.events.recv().map_err(|_| self.closed())?;
-            self.collect(event, &mut changed)?;
+            settled = self.collect(event, &mut changed)?;
         }
         let started = Instant::now();
         while started.elapsed() < LONGEST_BURST {
-            match self.events.recv_timeout(QUIET) {
-                Ok(event) => self.collect(event, &mut changed)?,
+            let quiet = if settled { SETTLED } else { QUIET };
+            match self.events.recv_timeout(quiet) {
+                Ok(event) => settled = self.collect(event, &mut changed)?,
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return Err(self.closed()),
             }
@@ -78,25 +86,39 @@ impl Watch {
         Ok(changed)
     }
 
-    fn collect(&self, event: notify::Result<Event>, changed: &mut BTreeSet<PathBuf>) -> Result<()> {
+    /// Adds the paths of `event` that count; returns whether it finished a change
+    /// (see `SETTLED`) to one of them.
+    fn collect(
+        &self,
+        event: notify::Result<Event>,
+        changed: &mut BTreeSet<PathBuf>,
+    ) -> Result<bool> {
         let event = event.map_err(|e| notify_error(&self.root, e))?;
         if event.need_rescan() {
             // The kernel dropped events: we cannot know what changed, so say "everything".
             changed.insert(PathBuf::from("content"));
-            return Ok(());
+            return Ok(false);
         }
         // Opening and reading files is what a build does; only a write counts.
         if let EventKind::Access(kind) = event.kind
             && kind != AccessKind::Close(AccessMode::Write)
         {
-            return Ok(());
+            return Ok(false);
         }
+        let mut counted = false;
         for path in &event.paths {
             if let Some(rel) = self.relevant(path) {
                 changed.insert(rel);
+                counted = true;
             }
         }
-        Ok(())
+        let finished = matches!(
+            event.kind,
+            EventKind::Access(_)
+                | EventKind::Remove(_)
+                | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
+        );
+        Ok(counted && finished)
     }
 
     /// Returns `path` relative to the root when a change there can change the site.
@@ -173,9 +195,12 @@ mod tests {
         fs::create_dir_all(root.join("out")).unwrap();
         fs::write(root.join("out/index.html"), "x").unwrap();
         let _ = fs::read(root.join("mdfeed.toml")).unwrap();
+        // Five writes, one close: the burst ends once the file is closed.
+        let mut file = fs::File::create(root.join("content/a.md")).unwrap();
         for i in 0..5 {
-            fs::write(root.join("content/a.md"), format!("{i}")).unwrap();
+            std::io::Write::write_all(&mut file, format!("{i}").as_bytes()).unwrap();
         }
+        drop(file);
         let changed = watch.changes().unwrap();
         assert_eq!(changed, vec![PathBuf::from("content/a.md")]);
 
