@@ -78,30 +78,16 @@ pub(super) fn read_all(
         // Every file is still there: what the memo knows of them stays.
         memo.digests.keep_all(generation);
     }
-    let mut gots: Vec<Option<Got>> = Vec::with_capacity(candidates.len());
-    for (i, f) in candidates.iter().enumerate() {
-        let hit = match (&last, seen[i]) {
-            (Some(last), false) => {
-                let (key, entry) = &last.got[i];
-                memo.read.get(key, generation);
-                Some(Got::Kept(Arc::clone(entry), *key))
-            }
-            _ => {
-                let digest = match (seen[i], &stamps[i]) {
-                    (false, _) => memo.digests.unchanged(&f.abs, generation),
-                    (true, Some(s)) => memo.digests.known(&f.abs, s, generation),
-                    (true, None) => None,
-                };
-                digest
-                    .map(|digest| read_key(inputs, f, &digest, ctx))
-                    .and_then(|key| Some(Got::Kept(memo.read.get(&key, generation)?, key)))
-            }
-        };
-        if hit.is_some() {
-            memo.reuse.read.count(true);
-            progress::advance(progress);
-        }
-        gots.push(hit);
+    let mut gots = from_memo(
+        candidates,
+        (ctx, inputs),
+        (&seen, &stamps),
+        last.as_ref(),
+        memo,
+    );
+    for _ in gots.iter().flatten() {
+        memo.reuse.read.count(true);
+        progress::advance(progress);
     }
     read_missing(
         candidates,
@@ -125,6 +111,40 @@ pub(super) fn read_all(
             version,
             got,
         });
+    }
+    gots
+}
+
+/// Takes from the memo each candidate it has: by place from the last build's reading
+/// when the file is unchanged and the list is the same, else by the file's hash.
+fn from_memo(
+    candidates: &[&SourceFile],
+    (ctx, inputs): (&read::Context<'_>, &Key),
+    (seen, stamps): (&[bool], &[Option<Stamp>]),
+    last: Option<&LastRead>,
+    memo: &mut Memo,
+) -> Vec<Option<Got>> {
+    let generation = memo.generation();
+    let mut gots: Vec<Option<Got>> = Vec::with_capacity(candidates.len());
+    for (i, f) in candidates.iter().enumerate() {
+        let hit = match (last, seen[i]) {
+            (Some(last), false) => {
+                let (key, entry) = &last.got[i];
+                memo.read.get(key, generation);
+                Some(Got::Kept(Arc::clone(entry), *key))
+            }
+            _ => {
+                let digest = match (seen[i], &stamps[i]) {
+                    (false, _) => memo.digests.unchanged(&f.abs, generation),
+                    (true, Some(s)) => memo.digests.known(&f.abs, s, generation),
+                    (true, None) => None,
+                };
+                digest
+                    .map(|digest| read_key(inputs, f, &digest, ctx))
+                    .and_then(|key| Some(Got::Kept(memo.read.get(&key, generation)?, key)))
+            }
+        };
+        gots.push(hit);
     }
     gots
 }

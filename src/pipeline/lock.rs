@@ -94,18 +94,7 @@ pub(super) fn pin_ids(
     };
     let some: Vec<Arc<Article>> = todo.iter().map(|&i| articles[i].clone()).collect();
     let assigned = lock.assign(&some, &own, &pin);
-    let mut given = Vec::with_capacity(assigned.ids.len());
-    for (j, id, permalink) in &assigned.ids {
-        let i = todo[*j];
-        if let Some(a) = articles.get_mut(i) {
-            // The article is shared (with the memo): change a copy.
-            let mut changed = Article::clone(a);
-            changed.id = id.clone();
-            changed.id_is_permalink = *permalink;
-            *a = Arc::new(changed);
-            given.push(i);
-        }
-    }
+    let given = give(articles, &todo, &assigned.ids);
     if let Some(last) = last {
         *last = preview.then(|| (lock_key, articles.to_vec()));
     }
@@ -141,6 +130,27 @@ pub(super) fn pin_ids(
         }),
         given,
     ))
+}
+
+/// Gives the articles at `todo[j]` the IDs `assign` found for `j`; returns their places.
+fn give(
+    articles: &mut [Arc<Article>],
+    todo: &[usize],
+    ids: &[(usize, String, bool)],
+) -> Vec<usize> {
+    let mut given = Vec::with_capacity(ids.len());
+    for (j, id, permalink) in ids {
+        let i = todo[*j];
+        if let Some(a) = articles.get_mut(i) {
+            // The article is shared (with the memo): change a copy.
+            let mut changed = Article::clone(a);
+            changed.id = id.clone();
+            changed.id_is_permalink = *permalink;
+            *a = Arc::new(changed);
+            given.push(i);
+        }
+    }
+    given
 }
 
 /// Returns the places of the articles that are not the ones the last build had there,
