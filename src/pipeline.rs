@@ -240,12 +240,13 @@ fn plan_memo(opts: &BuildOptions, memo: &mut Memo) -> Result<(BuildReport, Outpu
 /// documents, or every error (collisions and duplicate IDs included).
 fn plan_outputs(
     opts: &BuildOptions,
-    (site, urls, tax): (&Site, &Urls, &Taxonomies),
+    (site, urls, tax): (&Site, &Urls, &Arc<Taxonomies>),
     (templates, templates_key): (&Templates, &Key),
     assets: &[SourceFile],
     memo: &mut Memo,
 ) -> Result<(Outputs, usize)> {
-    let view_keys = pages::view_keys(site, tax);
+    let view_keys = pages::view_keys(site, tax, memo);
+    let tax: &Taxonomies = tax;
     let values = pages::article_values((site, urls, tax), &view_keys, memo);
     let views = Views::new(site, urls, tax, &values);
     let keys = PageKeys::new(view_keys, (&views, &site.config), templates_key);
@@ -304,7 +305,8 @@ fn plan_outputs(
         let body = Body::Copy(f.abs.clone());
         errors.extend(outputs.add(f.rel.clone(), body, &f.shown).err());
     }
-    errors.extend(check_unique_ids(site));
+    let last_unique = (!memo.read.is_forgetful()).then_some(&mut memo.last_unique);
+    errors.extend(check_unique_ids(site, last_unique));
     errors.extend(outputs.check_tree().err());
     memo.lap("checks");
     match Error::gather(errors) {

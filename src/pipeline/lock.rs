@@ -194,9 +194,34 @@ fn parse_once<'h>(
     }
 }
 
+/// Checks the IDs are unique (see `unique_ids`), unless they are those of `last`, the
+/// last build's articles whose IDs were found unique (kept there when `last` is given).
+pub(super) fn check_unique_ids(
+    site: &Site,
+    last: Option<&mut Option<Vec<Arc<Article>>>>,
+) -> Vec<Error> {
+    let same = |held: &Vec<Arc<Article>>| {
+        held.len() == site.articles.len()
+            && held
+                .iter()
+                .zip(&site.articles)
+                .all(|(old, a)| Arc::ptr_eq(old, a) || old.id == a.id)
+    };
+    let Some(last) = last else {
+        return unique_ids(site);
+    };
+    if last.as_ref().is_some_and(same) {
+        *last = Some(site.articles.clone());
+        return Vec::new();
+    }
+    let errors = unique_ids(site);
+    *last = errors.is_empty().then(|| site.articles.clone());
+    errors
+}
+
 /// Two articles with the same feed ID would look like one item to every reader.
 /// (Two equal permalinks are already reported as a page collision.)
-pub(super) fn check_unique_ids(site: &Site) -> Vec<Error> {
+fn unique_ids(site: &Site) -> Vec<Error> {
     // Most sites have no shared ID at all: find that out without sorting by path.
     let mut ids = std::collections::HashSet::with_capacity(site.articles.len());
     if site.articles.iter().all(|a| ids.insert(a.id.as_str())) {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::article::Looked;
 use super::files::LastRead;
 use super::lock::LastIds;
-use super::pages::{ListingFields, PageMemo};
+use super::pages::{LastViews, ListingFields, PageMemo};
 use super::read::Parsed;
 use super::targets::TargetMemo;
 use super::terms::LastTerms;
@@ -37,6 +37,8 @@ pub struct Memo {
     pub(super) rendered: Table<Key, Arc<Rendered>>,
     /// Each article as templates see it, by its view key (the article and its terms).
     pub(super) values: Table<Key, ArticleValue>,
+    /// The view key of each article of the last build.
+    pub(super) last_views: Option<LastViews>,
     /// Article pages and redirect pages, by the key of what they show.
     pub(super) pages: Table<Key, Arc<Vec<u8>>>,
     /// The home page, term pages and their indexes, the feeds' stylesheet.
@@ -51,6 +53,8 @@ pub struct Memo {
     pub(super) targets: TargetMemo,
     /// The lock file as last parsed, by the key of its text.
     pub(super) lock: Option<(Key, Lock)>,
+    /// The last build's articles, when their feed IDs were found unique.
+    pub(super) last_unique: Option<Vec<Arc<Article>>>,
     /// The articles with their feed IDs as the last preview build left them.
     pub(super) last_ids: LastIds,
     /// The last build's order of articles and their terms.

@@ -50,9 +50,38 @@ impl PageKeys {
     }
 }
 
-/// Returns the view key of each of the site's articles (see `view_key`).
-pub(super) fn view_keys(site: &Site, tax: &Taxonomies) -> Vec<Key> {
-    site.articles.par_iter().map(|a| view_key(a, tax)).collect()
+/// The view keys of the last build, with the articles and terms they are of.
+pub(super) struct LastViews {
+    articles: Vec<Arc<Article>>,
+    tax: Arc<Taxonomies>,
+    keys: Vec<Key>,
+}
+
+/// Returns the view key of each of the site's articles (see `view_key`): the last
+/// build's for an article that is the same value under the same terms.
+pub(super) fn view_keys(site: &Site, tax: &Arc<Taxonomies>, memo: &mut Memo) -> Vec<Key> {
+    let last = memo
+        .last_views
+        .take()
+        .filter(|l| Arc::ptr_eq(&l.tax, tax) && l.articles.len() == site.articles.len());
+    let keys: Vec<Key> = (0..site.articles.len())
+        .into_par_iter()
+        .map(|i| {
+            let a = &site.articles[i];
+            match &last {
+                Some(l) if Arc::ptr_eq(&l.articles[i], a) => l.keys[i],
+                _ => view_key(a, tax),
+            }
+        })
+        .collect();
+    if !memo.values.is_forgetful() {
+        memo.last_views = Some(LastViews {
+            articles: site.articles.clone(),
+            tax: Arc::clone(tax),
+            keys: keys.clone(),
+        });
+    }
+    keys
 }
 
 /// Returns the template value of each of the site's articles: from the memo, by its

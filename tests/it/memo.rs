@@ -407,3 +407,26 @@ fn a_listing_is_rendered_again_only_when_a_field_it_shows_changed() {
     let m = rebuild(&site, &mut memo);
     assert_eq!(m.listings.misses, 0, "{m:?}");
 }
+
+#[test]
+fn an_edit_that_gives_two_articles_one_id_fails_as_in_a_fresh_build() {
+    let site = site();
+    let mut memo = Memo::default();
+    rebuild(&site, &mut memo);
+    let with_id = |name: &str, day: u32| {
+        let extra = "id: \"urn:x:1\"\n";
+        article(
+            &format!("Post {name}"),
+            &format!("2024-05-0{day}"),
+            extra,
+            "Body.\n",
+        )
+    };
+    site.write("content/posts/c.md", with_id("c", 3));
+    rebuild_told(&site, &mut memo, &["content/posts/c.md"]);
+    site.write("content/posts/a.md", with_id("a", 1));
+    memo.changed(&[PathBuf::from("content/posts/a.md")]);
+    let e = plan_with(&opts(&site), &mut memo).unwrap_err().to_string();
+    assert!(e.contains("feed ID `urn:x:1` is also used by"), "{e}");
+    assert_eq!(e, plan(&opts(&site)).unwrap_err().to_string());
+}
