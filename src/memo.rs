@@ -64,15 +64,19 @@ impl Hasher for KeyHash {
 
 /// Builds a key from parts. Each part is written with its length, so parts cannot run
 /// together (`"ab", "c"` and `"a", "bc"` give different keys). The parts are gathered
-/// and hashed at once: most keys are small, and a hasher is large to copy.
+/// and hashed at once: most keys are small, and a hasher is large to copy. A large
+/// key (a listing of every article) is hashed as it grows, in the same way.
 #[derive(Clone)]
-pub struct KeyHasher(Vec<u8>);
+pub struct KeyHasher(Vec<u8>, Option<Box<blake3::Hasher>>);
+
+/// How much a key gathers before it is hashed as it grows.
+const GATHER: usize = 64 << 10;
 
 impl KeyHasher {
     /// Starts a key for one kind of result (`"page"`, `"feed"`): keys of different
     /// kinds never meet.
     pub fn new(kind: &str) -> KeyHasher {
-        let mut h = KeyHasher(Vec::with_capacity(128));
+        let mut h = KeyHasher(Vec::with_capacity(128), None);
         h.str(kind);
         h
     }
@@ -82,6 +86,10 @@ impl KeyHasher {
         self.0
             .extend_from_slice(&(bytes.len() as u64).to_le_bytes());
         self.0.extend_from_slice(bytes);
+        if self.0.len() > GATHER {
+            self.1.get_or_insert_with(Default::default).update(&self.0);
+            self.0.clear();
+        }
         self
     }
 
@@ -118,7 +126,13 @@ impl KeyHasher {
 
     /// Returns the key.
     pub fn finish(&self) -> Key {
-        Key(*blake3::hash(&self.0).as_bytes())
+        match &self.1 {
+            None => Key(*blake3::hash(&self.0).as_bytes()),
+            Some(hasher) => {
+                let mut hasher = hasher.clone();
+                Key(*hasher.update(&self.0).finalize().as_bytes())
+            }
+        }
     }
 }
 
@@ -391,6 +405,22 @@ mod tests {
             KeyHasher::new("feed").finish()
         );
         assert_eq!(a, KeyHasher::new("x").str("ab").str("c").finish());
+    }
+
+    #[test]
+    fn a_large_key_hashed_as_it_grows_is_the_one_hashed_at_once() {
+        let mut grown = KeyHasher::new("x");
+        let mut whole = Vec::new();
+        for i in 0..10_000u64 {
+            grown.num(i).bytes(&[7; 33]);
+            whole.extend_from_slice(&i.to_le_bytes());
+            whole.extend_from_slice(&33u64.to_le_bytes());
+            whole.extend_from_slice(&[7; 33]);
+        }
+        assert!(grown.1.is_some());
+        let mut once = KeyHasher::new("x");
+        once.0.extend_from_slice(&whole);
+        assert_eq!(grown.finish(), once.finish());
     }
 
     #[test]

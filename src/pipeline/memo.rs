@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::article::Looked;
 use super::files::LastRead;
 use super::lock::LastIds;
-use super::pages::{LastViews, ListingFields, PageMemo};
+use super::pages::{LastPageKeys, LastViews, ListingFields, PageMemo};
 use super::read::Parsed;
 use super::targets::TargetMemo;
 use super::terms::LastTerms;
@@ -41,6 +41,8 @@ pub struct Memo {
     pub(super) last_views: Option<LastViews>,
     /// Article pages and redirect pages, by the key of what they show.
     pub(super) pages: Table<Key, Arc<Vec<u8>>>,
+    /// The keys of the last build's article pages.
+    pub(super) last_page_keys: Option<LastPageKeys>,
     /// The home page, term pages and their indexes, the feeds' stylesheet.
     pub(super) listings: Table<Key, Arc<Vec<u8>>>,
     /// Which fields of its articles each listing looked at when last rendered.
@@ -233,12 +235,14 @@ impl Memo {
             reuse: pages,
             generation,
             spool,
+            last_keys: remembers.then_some(&mut self.last_page_keys),
         };
         let listing_memo = PageMemo {
             pages: &mut self.listings,
             reuse: listings,
             generation,
             spool,
+            last_keys: None,
         };
         (page_memo, listing_memo, &mut self.feeds, feeds, seen)
     }

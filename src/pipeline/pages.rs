@@ -135,6 +135,44 @@ pub(super) struct PageMemo<'m> {
     /// Where a writing build stores each page as soon as it is made (and then keeps
     /// none of its bytes).
     pub spool: Option<&'m Spool>,
+    /// The keys of the last build's article pages (`None`: kept by no one).
+    pub last_keys: Option<&'m mut Option<LastPageKeys>>,
+}
+
+/// The keys of the last build's article pages, with what they were made from.
+pub(super) struct LastPageKeys {
+    base: Key,
+    views: Vec<Key>,
+    pages: Vec<Key>,
+}
+
+/// Returns the key of each article's page: the last build's where its view and the
+/// base of every key are the same.
+fn article_page_keys(keys: &PageKeys, memo: &mut PageMemo<'_>) -> Vec<Key> {
+    let last = memo
+        .last_keys
+        .as_deref_mut()
+        .and_then(Option::take)
+        .filter(|l| l.base == keys.base && l.views.len() == keys.views.len());
+    let page_keys: Vec<Key> = keys
+        .views
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match &last {
+            Some(l) if l.views[i] == *v => l.pages[i],
+            _ => keys.key("article page", &|h| {
+                h.key(v);
+            }),
+        })
+        .collect();
+    if let Some(slot) = memo.last_keys.as_deref_mut() {
+        *slot = Some(LastPageKeys {
+            base: keys.base,
+            views: keys.views.clone(),
+            pages: page_keys.clone(),
+        });
+    }
+    page_keys
 }
 
 /// Stores the rendered bytes of `file`: in the spool when the build writes (so the
@@ -195,15 +233,7 @@ pub(super) fn add_pages(
 ) -> Vec<Error> {
     let progress = opts.progress.as_deref();
     progress::stage(progress, "rendering", site.articles.len());
-    let page_keys: Vec<Key> = keys
-        .views
-        .iter()
-        .map(|v| {
-            keys.key("article page", &|h| {
-                h.key(v);
-            })
-        })
-        .collect();
+    let page_keys = article_page_keys(keys, memo);
     let render = |i: usize| templates.article(views, i);
     let files: Vec<PathBuf> = site
         .articles

@@ -104,9 +104,12 @@ impl Live {
 
     fn publish(&self, site: Outputs) {
         let mut s = self.lock();
-        s.site = Some(Arc::new(site));
+        let old = s.site.replace(Arc::new(site));
         s.error = None;
         s.pages.retain(|p| p.send(Notice::Reload).is_ok());
+        drop(s);
+        // The last build (thousands of files) is dropped with no request waiting.
+        drop(old);
     }
 
     fn fail(&self, text: String) {
