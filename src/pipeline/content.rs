@@ -20,7 +20,7 @@ use super::targets::{self, LinkTargets};
 use super::{BuildOptions, Progress, progress};
 use crate::compat::defaults;
 use crate::compat::skip::{self, SkipReason};
-use crate::config::Config;
+use crate::config::{Config, SkipGlob};
 use crate::error::{Error, Result, Warning};
 use crate::memo::{Key, KeyHasher};
 use crate::model::Article;
@@ -53,17 +53,21 @@ pub(super) fn read_content(
     let (files, mut warnings, changed) = (listed.files, listed.warnings, listed.changed);
     let version = listed.version;
     memo.lap("find files");
-    let rules = skip::Rules::new(&config.content.skip)?;
     let mut report = ContentReport::default();
-    let (folder_defaults, mut errors) = read_defaults(&files, &mut warnings);
-    let (candidates, mut assets) = sort_files(&files, &rules, &mut report);
-    let rels: Vec<&Path> = candidates.iter().map(|f| f.rel.as_path()).collect();
-    let sections = skip::section_pages(&rels);
+    let sorted = sorted_files(&files, (version, &config.content.skip), memo)?;
+    let defaults_files: Vec<SourceFile> =
+        sorted.defaults.iter().map(|&i| files[i].clone()).collect();
+    let (folder_defaults, mut errors) = read_defaults(&defaults_files, &mut warnings);
+    let candidates: Vec<&SourceFile> = sorted.candidates.iter().map(|&i| &files[i]).collect();
+    let mut assets = sorted.assets.clone();
+    report.found += sorted.skipped.len();
+    report.skipped.extend(sorted.skipped.iter().cloned());
+    let sections = &sorted.sections;
     let ctx = read::Context {
         config,
         urls,
         defaults: &folder_defaults,
-        sections: &sections,
+        sections,
     };
     // Everything but the file itself that reading it depends on.
     let inputs = KeyHasher::new("read")
@@ -210,33 +214,65 @@ fn render_all(
     (articles, keys, errors)
 }
 
-/// Splits the files into possible articles and assets; leaves out defaults files and
-/// files the skip rules name (reporting the ones that may have been articles).
-fn sort_files<'a>(
-    files: &'a [SourceFile],
-    rules: &skip::Rules,
-    report: &mut ContentReport,
-) -> (Vec<&'a SourceFile>, Vec<SourceFile>) {
-    let mut candidates = Vec::new();
-    let mut assets = Vec::new();
-    for f in files
-        .iter()
-        .filter(|f| defaults::defaults_file(&f.rel).is_none())
-    {
+/// The files of `content/` sorted out: folder defaults, possible articles (by their
+/// place in the list), assets, files the skip rules name, and section pages.
+pub(super) struct SortedFiles {
+    /// The list (`walk::Listed::version`) and skip rules this was made from.
+    made_of: (u64, Key),
+    defaults: Vec<usize>,
+    candidates: Vec<usize>,
+    assets: Vec<SourceFile>,
+    skipped: Vec<Skipped>,
+    sections: BTreeSet<PathBuf>,
+}
+
+/// Sorts out the files, or returns the last build's sorting of the same list under the
+/// same skip rules (kept in the memo).
+fn sorted_files(
+    files: &[SourceFile],
+    (version, skip): (u64, &[SkipGlob]),
+    memo: &mut Memo,
+) -> Result<Arc<SortedFiles>> {
+    let made_of = (version, KeyHasher::new("skip rules").debug(&skip).finish());
+    if let Some(held) = memo.sorted.as_ref().filter(|s| s.made_of == made_of) {
+        return Ok(Arc::clone(held));
+    }
+    let rules = skip::Rules::new(skip)?;
+    let mut sorted = SortedFiles {
+        made_of,
+        defaults: Vec::new(),
+        candidates: Vec::new(),
+        assets: Vec::new(),
+        skipped: Vec::new(),
+        sections: BTreeSet::new(),
+    };
+    for (i, f) in files.iter().enumerate() {
+        if defaults::defaults_file(&f.rel).is_some() {
+            sorted.defaults.push(i);
+            continue;
+        }
         match rules.check(&f.rel) {
-            Some(reason) if f.kind != Kind::Asset => {
-                report.found += 1;
-                report.skipped.push(Skipped {
-                    path: f.shown.clone(),
-                    reason,
-                });
-            }
+            // Reported when it may have been an article.
+            Some(reason) if f.kind != Kind::Asset => sorted.skipped.push(Skipped {
+                path: f.shown.clone(),
+                reason,
+            }),
             Some(_) => {}
-            None if f.kind == Kind::Asset => assets.push(f.clone()),
-            None => candidates.push(f),
+            None if f.kind == Kind::Asset => sorted.assets.push(f.clone()),
+            None => sorted.candidates.push(i),
         }
     }
-    (candidates, assets)
+    let rels: Vec<&Path> = sorted
+        .candidates
+        .iter()
+        .map(|&i| files[i].rel.as_path())
+        .collect();
+    sorted.sections = skip::section_pages(&rels);
+    let sorted = Arc::new(sorted);
+    if !memo.read.is_forgetful() {
+        memo.sorted = Some(Arc::clone(&sorted));
+    }
+    Ok(sorted)
 }
 
 /// Leaves out drafts and articles dated after the build, unless asked for.

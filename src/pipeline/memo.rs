@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::article::Looked;
+use super::content::SortedFiles;
 use super::files::LastRead;
 use super::lock::LastIds;
 use super::pages::{LastPageKeys, LastViews, ListingFields, PageMemo};
@@ -31,6 +32,8 @@ pub struct Memo {
     /// What each file turned out to be, by the key of its bytes and everything else
     /// reading it depends on.
     pub(super) read: Table<Key, Arc<ReadEntry>>,
+    /// How the last build sorted out the files of `content/`.
+    pub(super) sorted: Option<Arc<SortedFiles>>,
     /// What the last build read, in order (taken as it is when no file came or went).
     pub(super) last_read: Option<LastRead>,
     /// Each article, rendered, by the same key.

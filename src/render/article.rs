@@ -33,9 +33,9 @@ impl ArticleValue {
         ArticleValue(Value::from_dyn_object(fields.clone()), fields)
     }
 
-    /// Returns the hash of each field in `set`, in order (see `tracking`).
-    pub fn digests(&self, set: FieldSet) -> impl Iterator<Item = &[u8; 32]> {
-        self.1.digests(set)
+    /// Returns a hash of the fields in `set` (see `tracking`).
+    pub fn digest(&self, set: FieldSet) -> [u8; 32] {
+        self.1.digest(set)
     }
 }
 

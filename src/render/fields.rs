@@ -9,7 +9,7 @@
 //! same values in the fields it looked at last time renders the same bytes.
 
 use std::cell::Cell;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use minijinja::value::{Enumerator, Object, Value};
 
@@ -91,6 +91,8 @@ pub(super) struct Fields {
     /// The article, for its HTML.
     article: Arc<Article>,
     digests: [OnceLock<[u8; 32]>; FIELDS.len()],
+    /// The last set asked for by `digest`, and its hash.
+    listed: Mutex<Option<(FieldSet, [u8; 32])>>,
 }
 
 impl Fields {
@@ -104,7 +106,24 @@ impl Fields {
                 .collect(),
             article,
             digests: Default::default(),
+            listed: Mutex::new(None),
         }
+    }
+
+    /// Returns one hash of the fields in `set` (listings mostly ask for one set: it is
+    /// kept).
+    pub(super) fn digest(&self, set: FieldSet) -> [u8; 32] {
+        let mut listed = self.listed.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((held, digest)) = *listed
+            && held == set
+        {
+            return digest;
+        }
+        // Every part is 32 bytes: they cannot run together.
+        let parts: Vec<u8> = self.digests(set).flatten().copied().collect();
+        let digest = crate::cache::digest(&parts);
+        *listed = Some((set, digest));
+        digest
     }
 
     /// Returns the HTML field `i` (`content`, `summary`, `summary_text`).
