@@ -137,7 +137,13 @@ pub(super) fn tally(report: &mut ContentReport, articles: &[std::sync::Arc<Artic
     for a in articles {
         let from = &a.meta.from;
         *report.dates.entry(from.date).or_default() += 1;
-        *report.titles.entry(from.title_key.clone()).or_default() += 1;
+        // Few keys, many articles: copy the key only the first time.
+        match report.titles.get_mut(&from.title_key) {
+            Some(n) => *n += 1,
+            None => {
+                report.titles.insert(from.title_key.clone(), 1);
+            }
+        }
         *report.summaries.entry(a.summary_from).or_default() += 1;
         *report.authors.entry(from.authors).or_default() += 1;
         if a.template_tags > 0 {
