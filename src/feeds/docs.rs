@@ -146,23 +146,7 @@ pub fn build_with<S: Sink, R: Send>(
         .par_iter()
         .flat_map_iter(|g| plan_pages(site, &config, g, &entry_keys))
         .collect();
-    let mut reuse = Reuse::default();
-    let mut jobs = Vec::with_capacity(pages.len());
-    let mut uses = vec![0u32; site.articles.len()];
-    for page in &pages {
-        let docs: Vec<Doc> = site
-            .config
-            .feeds
-            .formats
-            .iter()
-            .map(|&kind| plan_doc(page, kind, (&config, &entry_keys), (memo, generation)))
-            .collect();
-        if docs.iter().any(|d| d.held.is_none()) {
-            page.items().iter().for_each(|&i| uses[i] += 1);
-        }
-        docs.iter().for_each(|d| reuse.count(d.held.is_some()));
-        jobs.push((page, docs));
-    }
+    let (jobs, uses, reuse) = plan_docs(site, &pages, (&config, &entry_keys), (memo, generation));
     // An entry that several pages need (a tag's feed and the site's), or that the memo
     // keeps for the next build, is made once, here; the others are made part by part
     // while their document is written, so that a build never holds them all.
@@ -170,18 +154,7 @@ pub fn build_with<S: Sink, R: Send>(
     let needed: Vec<bool> = uses.iter().map(|&n| n > 1 || (n == 1 && keeps)).collect();
     let checked = CheckedHtml::default();
     let texts = entry_texts(site, urls, (&needed, &entry_keys), (memo, generation))?;
-    let shared: Vec<Option<Entry<'_>>> = site
-        .articles
-        .iter()
-        .zip(texts)
-        .map(|(a, t)| {
-            t.map(|t| {
-                checked.extend(&t.vouched);
-                // Moved when the memo keeps no copy (a build that runs once).
-                entry_from(a, Arc::unwrap_or_clone(t))
-            })
-        })
-        .collect();
+    let shared = shared_entries(site, texts, &checked);
     type Job<R> = Result<(Vec<R>, Vec<(Key, Arc<KeptPart>)>)>;
     let made: Vec<Job<R>> = jobs
         .into_par_iter()
@@ -200,6 +173,57 @@ pub fn build_with<S: Sink, R: Send>(
         }
     }
     Ok((out, reuse))
+}
+
+/// Each page with the plans of its documents.
+type Jobs<'p, 'a> = Vec<(&'p PagePlan<'a>, Vec<Doc>)>;
+
+/// Plans the documents of every page; returns them by page, how many pages to be made
+/// need each article's entry, and what the memo held.
+fn plan_docs<'p, 'a>(
+    site: &Site,
+    pages: &'p [PagePlan<'a>],
+    keys: (&Key, &[Key]),
+    (memo, generation): (&mut FeedMemo, u64),
+) -> (Jobs<'p, 'a>, Vec<u32>, Reuse) {
+    let mut reuse = Reuse::default();
+    let mut jobs = Vec::with_capacity(pages.len());
+    let mut uses = vec![0u32; site.articles.len()];
+    for page in pages {
+        let docs: Vec<Doc> = site
+            .config
+            .feeds
+            .formats
+            .iter()
+            .map(|&kind| plan_doc(page, kind, keys, (memo, generation)))
+            .collect();
+        if docs.iter().any(|d| d.held.is_none()) {
+            page.items().iter().for_each(|&i| uses[i] += 1);
+        }
+        docs.iter().for_each(|d| reuse.count(d.held.is_some()));
+        jobs.push((page, docs));
+    }
+    (jobs, uses, reuse)
+}
+
+/// Makes the entries made up front from their texts; `checked` takes what the texts
+/// vouch for.
+fn shared_entries<'s>(
+    site: &'s Site,
+    texts: Vec<Option<Arc<EntryText>>>,
+    checked: &CheckedHtml,
+) -> Vec<Option<Entry<'s>>> {
+    site.articles
+        .iter()
+        .zip(texts)
+        .map(|(a, t)| {
+            t.map(|t| {
+                checked.extend(&t.vouched);
+                // Moved when the memo keeps no copy (a build that runs once).
+                entry_from(a, Arc::unwrap_or_clone(t))
+            })
+        })
+        .collect()
 }
 
 /// Plans one document: taken from the memo, or made; when the memo keeps the parts of

@@ -42,6 +42,9 @@ impl Doc {
 /// A page's documents, and the parts made for the memo (by key).
 pub(super) type Made<S> = (Vec<Feed<S>>, Vec<(Key, Arc<KeptPart>)>);
 
+/// A document being made: its channel, its writer and its plan.
+type Making<'a, 'd, S> = (Channel<'a>, PartWriter<'d, S>, &'d Doc);
+
 /// Makes the documents of one page that the memo does not hold, part by part: each
 /// part's entries are made once (unless `shared` holds them) and serialised into every
 /// format in parallel; a part the memo holds is written as it is. Returns every
@@ -96,6 +99,13 @@ pub(super) fn page<'s, S: Sink>(
                 }
             })?;
     }
+    finish(docs, writers)
+}
+
+/// Ends the documents made (`writers`, in the order of the `docs` the memo did not
+/// hold): returns every document of the page, in the order of `docs`, and the parts
+/// made for the memo.
+fn finish<S: Sink>(docs: &[Doc], writers: Vec<Making<'_, '_, S>>) -> Result<Made<S>> {
     let mut new_parts = Vec::new();
     let mut made = Vec::with_capacity(writers.len());
     for (_, mut w, doc) in writers {
