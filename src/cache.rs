@@ -1,15 +1,23 @@
-//! Knows when a build would change nothing, so it can be skipped.
+//! Knows when a build would change nothing, so it can be skipped, and keeps what an
+//! earlier build rendered, so a build that changes something redoes less.
 //!
 //! Owns: the fingerprint of a build's inputs (mdfeed's version, the options, the
 //! config, templates, lock file and every file under `content/`, by content, never
-//! by date) and the state a finished build leaves in `out/.mdfeed-state`.
+//! by date), the state a finished build leaves in `out/.mdfeed-state`, and the format
+//! of the cache of rendered article bodies (`bodies`, `out/.mdfeed-cache`).
 //! Does not: read or write files itself (the pipeline hands it bytes; `output` keeps
 //! the state file) or decide anything about articles.
 
 use serde::{Deserialize, Serialize};
 
+pub mod bodies;
+
 use crate::dates::Date;
 use crate::error::Warning;
+
+/// mdfeed's version and the ID of the sources it was built from (see `build.rs`):
+/// what another build of mdfeed left in `out/` is never taken.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+", env!("MDFEED_BUILD_ID"));
 
 /// The name of the state file in `out/`.
 pub const STATE: &str = ".mdfeed-state";
@@ -65,7 +73,7 @@ impl Fingerprint {
     /// Starts a fingerprint for this version of mdfeed: a new version rebuilds everything.
     pub fn new() -> Fingerprint {
         let mut f = Fingerprint::default();
-        f.part("mdfeed", env!("CARGO_PKG_VERSION").as_bytes());
+        f.part("mdfeed", VERSION.as_bytes());
         f
     }
 

@@ -18,7 +18,7 @@ use crate::error::{Error, Location, Result};
 
 mod disk;
 mod spool;
-pub use disk::{BUILDING, read_state, write_beside_content, write_state};
+pub use disk::{BUILDING, read_state, write_beside_content, write_state, write_state_with};
 use disk::{
     read_manifest, remove_empty_parents, remove_leftovers, unchanged, write_atomic, write_manifest,
 };

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 mod article;
+mod bodies;
 mod content;
 mod files;
 mod fresh;
@@ -125,7 +126,14 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
         return Ok(report);
     }
     let fingerprinted = started.elapsed();
-    let (mut report, outputs) = plan_with(opts, memo)?;
+    // A build with nothing rendered in memory takes the bodies the last one rendered.
+    if opts.write && memo.rendered.is_empty() {
+        memo.bodies = bodies::Bodies::load(&opts.out_dir());
+    }
+    let planned = plan_with(opts, memo);
+    let cache = planned.is_ok().then(|| memo.bodies.finish()).flatten();
+    memo.bodies = bodies::Bodies::default();
+    let (mut report, outputs) = planned?;
     report
         .stages
         .0
@@ -142,6 +150,9 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
             let text = update.lock.render()?;
             output::write_beside_content(&update.path, text.as_bytes())?;
             inputs = inputs.map(|i| i.with_lock(text.into_bytes()));
+        }
+        if let Some(cache) = cache {
+            cache.save(&out_dir)?;
         }
         if let Some(i) = inputs {
             fresh::record(&out_dir, i.finish(), &report)?;

@@ -124,6 +124,12 @@ impl Term {
             None => eprintln!("mdfeed: checked {articles}: no errors"),
         }
         if self.verbose && !report.up_to_date {
+            let r = report.memo.rendered;
+            eprintln!(
+                "{DIM}rendered anew: {} of {} articles (the others as an earlier build rendered them){DIM:#}",
+                r.misses,
+                r.hits + r.misses
+            );
             eprintln!("{DIM}took: {}{DIM:#}", report.stages);
         }
     }

@@ -73,7 +73,7 @@ impl FeedKind {
 }
 
 /// What a file under `content/` becomes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Target {
     /// An article's page, by its path segments (`["news", "x"]` → `/news/x/`).
     Page(Vec<String>),

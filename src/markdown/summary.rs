@@ -7,7 +7,9 @@
 use super::{Event, Tag, TagEnd};
 
 /// Where a summary came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum SummaryFrom {
     /// A front matter key (`summary`, `description`, `excerpt`).
     Key,

@@ -105,6 +105,24 @@ pub(super) fn unchanged(dest: &Path, bytes: &[u8]) -> bool {
 /// Writes to a temporary file in the same folder, then renames it over `dest`, so a
 /// reader (or a build killed half-way) sees the old file or the new one, never a mix.
 pub(super) fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(dest, &mut |w| w.write_all(bytes))
+}
+
+/// Writes a state file of a finished build as `fill` makes it (atomically, and
+/// without holding it in memory: the cache of rendered bodies is as large as the site).
+pub fn write_state_with(
+    out_dir: &Path,
+    name: &str,
+    fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    write_atomic_with(&out_dir.join(name), fill)
+}
+
+/// `write_atomic`, with the bytes written by `fill`.
+fn write_atomic_with(
+    dest: &Path,
+    fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let io = |e| Error::io(dest, e);
     let dir = dest
         .parent()
@@ -117,7 +135,7 @@ pub(super) fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     let mut tmp = builder.tempfile_in(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
+    fill(&mut tmp).map_err(io)?;
     tmp.persist(dest).map_err(|e| io(e.error))?;
     Ok(())
 }

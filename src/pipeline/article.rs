@@ -4,8 +4,10 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::read::Parsed;
+use crate::cache::bodies::Body;
 use crate::compat::template_syntax;
 use crate::error::{Location, Result, Warning};
 use crate::markdown::{self, SummaryFrom};
@@ -53,7 +55,22 @@ impl Targets for Recorder<'_> {
     }
 }
 
-/// Renders `p`, read with key `read_key`; returns the article, its warnings (template
+/// An article rendered, with what the cache of bodies keeps of it.
+pub(super) struct Made {
+    pub article: Arc<Article>,
+    pub warnings: Vec<Warning>,
+    pub looked: Looked,
+    /// The lines of template tags shown as text.
+    pub tag_lines: Vec<u32>,
+    /// How many of `looked.targets` the body's links named (the rest its media named).
+    pub links: usize,
+    /// The body came from the cache, not from Markdown.
+    pub from_cache: bool,
+}
+
+/// Renders `p`, read with key `read_key`, taking its body from `cached` (a body an
+/// earlier build rendered from the same file and inputs) when every file the body's
+/// links named is still what it was. Returns the article with its warnings (template
 /// tags left in its body, counted, and a character XML forbids that its feed entries
 /// would carry) and what else it looked at.
 pub(super) fn render_one(
@@ -62,53 +79,39 @@ pub(super) fn render_one(
     urls: &Urls,
     targets: &HashMap<PathBuf, Target>,
     (separator, content_dir): (Option<&str>, &Path),
-) -> Result<(Article, Vec<Warning>, Looked)> {
-    let Parsed {
-        meta,
-        text,
-        body_start,
-        body_line,
-    } = p;
-    let (meta, body_start, body_line) = (meta.clone(), *body_start, *body_line);
+    cached: Option<Body<'static>>,
+) -> Result<Made> {
+    let meta = p.meta.clone();
+    let raw_forbidden = crate::feeds::first_forbidden(&p.text)
+        .map(|(offset, c)| (Location::in_text(&meta.shown, &p.text, offset, 1), c));
     let targets = Recorder {
         map: targets,
         looked: RefCell::default(),
     };
-    let raw_forbidden = crate::feeds::first_forbidden(text)
-        .map(|(offset, c)| (Location::in_text(&meta.shown, text, offset, 1), c));
-    let from = meta.source.as_path();
-    let resolve = |dest: &str| urls.resolve_link(from, dest, &targets);
-    let masked = template_syntax::mask(&text[body_start..]);
-    let body = markdown::Body {
-        text: &masked.text,
-        literals: &masked.literals,
-        separator: meta.excerpt_separator.as_deref().or(separator),
+    let still = |b: &Body<'_>| {
+        b.links
+            .iter()
+            .all(|(rel, was)| targets.map.get(rel) == was.as_ref())
     };
-    let rendered = if meta.html {
-        markdown::render_html(&body)
-    } else {
-        markdown::render(&body, &resolve)
-    };
-    let shown_tags: Vec<u32> = masked
-        .tags
-        .iter()
-        .filter(|(i, _)| rendered.shown_literals.contains(i))
-        .map(|(_, line)| body_line + line)
-        .collect();
-    let warning = template_warning(&meta.shown, &shown_tags);
-    let (summary_html, summary_text, summary_from, raw_summary_html) = match &meta.summary {
-        Some(s) => {
-            let m = template_syntax::mask(s);
-            let (html, text, raw) = markdown::render_short(&m.text, &m.literals);
-            (html, text, SummaryFrom::Key, raw)
+    let cached = cached.filter(still);
+    let from_cache = cached.is_some();
+    let body = match cached {
+        Some(b) => {
+            targets.looked.borrow_mut().targets = b.links.into_owned();
+            BodyParts {
+                html: b.html.into_owned(),
+                summary_html: b.summary_html.into_owned(),
+                summary_text: b.summary_text.into_owned(),
+                summary_from: b.summary_from,
+                raw_html: b.raw_html,
+                raw_summary_html: b.raw_summary_html,
+                tag_lines: b.tag_lines.into_owned(),
+            }
         }
-        None => (
-            rendered.summary_html,
-            rendered.summary_text,
-            rendered.summary_from,
-            rendered.raw_html,
-        ),
+        None => render_body(p, urls, &targets, separator),
     };
+    let links = targets.looked.borrow().targets.len();
+    let warning = template_warning(&meta.shown, &body.tag_lines);
     let (image, enclosure) = media_of(&meta, urls, &targets, content_dir)?;
     let looked = targets.looked.into_inner();
     let mut key = KeyHasher::new("article");
@@ -122,27 +125,93 @@ pub(super) fn render_one(
         id_is_permalink,
         image,
         enclosure,
-        html: rendered.html,
-        summary_html,
-        summary_text,
-        summary_from,
-        template_tags: shown_tags.len(),
-        raw_html: rendered.raw_html,
-        raw_summary_html,
+        html: body.html,
+        summary_html: body.summary_html,
+        summary_text: body.summary_text,
+        summary_from: body.summary_from,
+        template_tags: body.tag_lines.len(),
+        raw_html: body.raw_html,
+        raw_summary_html: body.raw_summary_html,
         key: key.finish(),
         meta,
     };
     let forbidden = raw_forbidden.or_else(|| {
         crate::feeds::forbidden_in(&article).map(|c| (Location::file(&article.meta.shown), c))
     });
-    Ok((
-        article,
-        warning
+    Ok(Made {
+        article: Arc::new(article),
+        warnings: warning
             .into_iter()
             .chain(forbidden.map(forbidden_warning))
             .collect(),
         looked,
-    ))
+        tag_lines: body.tag_lines,
+        links,
+        from_cache,
+    })
+}
+
+/// What Markdown made of an article's body and summary.
+struct BodyParts {
+    html: String,
+    summary_html: String,
+    summary_text: String,
+    summary_from: SummaryFrom,
+    raw_html: bool,
+    raw_summary_html: bool,
+    tag_lines: Vec<u32>,
+}
+
+/// Renders the body and summary of `p`, with the template spans of other generators
+/// masked so they show as text.
+fn render_body(
+    p: &Parsed,
+    urls: &Urls,
+    targets: &Recorder<'_>,
+    separator: Option<&str>,
+) -> BodyParts {
+    let meta = &p.meta;
+    let from = meta.source.as_path();
+    let resolve = |dest: &str| urls.resolve_link(from, dest, targets);
+    let masked = template_syntax::mask(&p.text[p.body_start..]);
+    let body = markdown::Body {
+        text: &masked.text,
+        literals: &masked.literals,
+        separator: meta.excerpt_separator.as_deref().or(separator),
+    };
+    let rendered = if meta.html {
+        markdown::render_html(&body)
+    } else {
+        markdown::render(&body, &resolve)
+    };
+    let tag_lines: Vec<u32> = masked
+        .tags
+        .iter()
+        .filter(|(i, _)| rendered.shown_literals.contains(i))
+        .map(|(_, line)| p.body_line + line)
+        .collect();
+    let (summary_html, summary_text, summary_from, raw_summary_html) = match &meta.summary {
+        Some(s) => {
+            let m = template_syntax::mask(s);
+            let (html, text, raw) = markdown::render_short(&m.text, &m.literals);
+            (html, text, SummaryFrom::Key, raw)
+        }
+        None => (
+            rendered.summary_html,
+            rendered.summary_text,
+            rendered.summary_from,
+            rendered.raw_html,
+        ),
+    };
+    BodyParts {
+        html: rendered.html,
+        summary_html,
+        summary_text,
+        summary_from,
+        raw_html: rendered.raw_html,
+        raw_summary_html,
+        tag_lines,
+    }
 }
 
 /// The feeds drop a character XML forbids; say where it is, or (when it came from an

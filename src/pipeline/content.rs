@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::article::render_one;
+use super::article::{Made, render_one};
 use super::files::{Got, read_all};
 use super::memo::{Kept, Memo, Rendered};
 use super::read::{self, Parsed, read_defaults, skipped, tally};
@@ -160,8 +160,8 @@ fn render_all(
             .rendered
             .get(key, generation)
             .filter(|r| targets::still(&r.looked, targets, changed, &size));
-        memo.reuse.rendered.count(hit.is_some());
         if hit.is_some() {
+            memo.reuse.rendered.count(true);
             progress::advance(progress);
         }
         slots.push(hit);
@@ -174,32 +174,45 @@ fn render_all(
     for (i, (parsed, key)) in published.into_iter().enumerate() {
         keys_in_order.push(key);
         if slots[i].is_none() {
-            jobs.push((i, parsed, key));
+            let cached = memo.bodies.take(&key);
+            jobs.push((i, parsed, key, cached));
         }
     }
-    let made: Vec<(usize, Result<Rendered>)> = jobs
+    let made: Vec<(usize, Result<Made>)> = jobs
         .into_par_iter()
-        .map(|(i, parsed, key)| {
-            let made = render_one(&parsed, &key, urls, &targets.map, (separator, content_dir));
+        .map(|(i, parsed, key, cached)| {
+            let made = render_one(
+                &parsed,
+                &key,
+                urls,
+                &targets.map,
+                (separator, content_dir),
+                cached,
+            );
             progress::advance(progress);
-            let made = made.map(|(article, warnings, looked)| Rendered {
-                article: Arc::new(article),
-                warnings,
-                looked,
-            });
             (i, made)
         })
         .collect();
     let mut errors = Vec::new();
     for (i, made) in made {
         match made {
-            Ok(r) => {
-                let r = Arc::new(r);
+            Ok(made) => {
+                // A body from the cache in `out/` is a hit too: no Markdown was rendered.
+                memo.reuse.rendered.count(made.from_cache);
+                memo.bodies.note(keys_in_order[i], &made);
+                let r = Arc::new(Rendered {
+                    article: made.article,
+                    warnings: made.warnings,
+                    looked: made.looked,
+                });
                 memo.rendered
                     .insert(keys_in_order[i], r.clone(), generation);
                 slots[i] = Some(r);
             }
-            Err(e) => errors.push(e),
+            Err(e) => {
+                memo.reuse.rendered.count(false);
+                errors.push(e);
+            }
         }
     }
     let mut articles = Vec::with_capacity(slots.len());

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::article::Looked;
+use super::bodies::Bodies;
 use super::content::SortedFiles;
 use super::files::LastRead;
 use super::lock::LastIds;
@@ -64,6 +65,8 @@ pub struct Memo {
     pub(super) last_ids: LastIds,
     /// The last build's order of articles and their terms.
     pub(super) last_terms: Option<LastTerms>,
+    /// What the running build took from the cache of rendered bodies in `out/`.
+    pub(super) bodies: Bodies,
     /// What the running build took from the memo.
     pub(super) reuse: MemoReport,
     /// When the running build started its current stage, and how long each took.

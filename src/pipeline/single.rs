@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-use std::sync::Arc;
 
 use super::article::render_one;
 use super::read::{self, Outcome};
@@ -65,8 +64,8 @@ pub fn build_single(
     let no_files = Path::new("content");
     let key = KeyHasher::new("single").finish();
     let files = (separator, no_files);
-    let (article, _, _) = render_one(&parsed, &key, &urls, &HashMap::new(), files)?;
-    let site = Site::new(config.clone(), vec![Arc::new(article)]);
+    let made = render_one(&parsed, &key, &urls, &HashMap::new(), files, None)?;
+    let site = Site::new(config.clone(), vec![made.article]);
     let Some(article) = site.articles.first() else {
         return Ok(None);
     };

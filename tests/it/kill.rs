@@ -149,10 +149,12 @@ fn check_consistent(out: &Path, refs: [&Tree; 2], person: &Tree) -> usize {
             rel.display(),
             bytes.len()
         );
-        // The state file of the incremental cache is bookkeeping like the manifest: it
-        // must be one build's version (checked above) but is not one of the site's files.
+        // The state file and the cache of rendered bodies are bookkeeping like the
+        // manifest: each must be one build's version (checked above) but is not one of
+        // the site's files.
+        let bookkeeping = [".mdfeed-state", ".mdfeed-cache"].map(Path::new);
         assert!(
-            manifest.contains(rel) || rel == Path::new(".mdfeed-state"),
+            manifest.contains(rel) || bookkeeping.contains(&rel.as_path()),
             "{}: made but not in the manifest",
             rel.display()
         );

@@ -4,6 +4,7 @@
 
 #![allow(clippy::print_stderr)] // tests say which external validators they skipped
 
+mod bodies_cache;
 mod browser;
 mod build;
 mod commands;

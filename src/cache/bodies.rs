@@ -1,0 +1,139 @@
+//! The cache of rendered article bodies, `out/.mdfeed-cache`: what Markdown made of
+//! each article, by the key of everything reading the article depended on, so a
+//! build skips the Markdown of every article whose file, config and folder defaults
+//! are byte for byte what they were.
+//!
+//! Never trusted over the sources: a body is found only by a key that hashes the
+//! file's bytes with every other input of reading it, and the pipeline takes it only
+//! when each file its links named is still what it was. A file written by another
+//! build of mdfeed (`VERSION`), cut short or otherwise unreadable counts as empty:
+//! deleting it only costs time.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+use postcard::{from_bytes, to_io};
+use serde::{Deserialize, Serialize};
+
+use super::VERSION;
+use crate::markdown::SummaryFrom;
+use crate::memo::Key;
+use crate::urls::Target;
+
+/// The name of the cache file in `out/`.
+pub const FILE: &str = ".mdfeed-cache";
+
+/// What an article's body rendered to. Borrowed when written (from the articles of
+/// a build), owned when read back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Body<'a> {
+    /// The whole body as HTML.
+    pub html: Cow<'a, str>,
+    /// The summary as HTML.
+    pub summary_html: Cow<'a, str>,
+    /// The summary as plain text.
+    pub summary_text: Cow<'a, str>,
+    /// Where the summary came from.
+    pub summary_from: SummaryFrom,
+    /// `html` holds HTML the author wrote.
+    pub raw_html: bool,
+    /// `summary_html` does.
+    pub raw_summary_html: bool,
+    /// The lines of template tags shown as text (for their warning).
+    pub tag_lines: Cow<'a, [u32]>,
+    /// The files the body's links named (relative to `content/`), and what each was.
+    pub links: Cow<'a, [(PathBuf, Option<Target>)]>,
+}
+
+/// What the file holds: the version that wrote it, then the bodies by key.
+#[derive(Serialize, Deserialize)]
+struct Stored<'a> {
+    version: Cow<'a, str>,
+    bodies: Vec<(Key, Body<'a>)>,
+}
+
+/// Writes the cache file of `bodies` to `w`, in the order given (the pipeline gives
+/// them in the order of `content/`, so equal builds write equal files).
+pub fn write<'a>(
+    w: &mut dyn Write,
+    bodies: impl Iterator<Item = (Key, Body<'a>)>,
+) -> io::Result<()> {
+    let stored = Stored {
+        version: Cow::Borrowed(VERSION),
+        bodies: bodies.collect(),
+    };
+    let mut w = BufWriter::with_capacity(1 << 16, w);
+    to_io(&stored, &mut w).map_err(io::Error::other)?;
+    w.flush()
+}
+
+/// Reads a cache file; returns no bodies when it was written by another build of
+/// mdfeed or cannot be read.
+pub fn decode(bytes: &[u8]) -> HashMap<Key, Body<'static>> {
+    match from_bytes::<Stored<'static>>(bytes) {
+        Ok(stored) if stored.version == VERSION => stored.bodies.into_iter().collect(),
+        _ => HashMap::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memo::KeyHasher;
+
+    fn encode(bodies: Vec<(Key, Body<'static>)>) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        write(&mut bytes, bodies.into_iter()).unwrap();
+        bytes
+    }
+
+    fn body(html: &str) -> Body<'static> {
+        Body {
+            html: Cow::Owned(html.to_owned()),
+            summary_html: Cow::Borrowed("<p>s</p>"),
+            summary_text: Cow::Borrowed("s"),
+            summary_from: SummaryFrom::FirstParagraph,
+            raw_html: false,
+            raw_summary_html: true,
+            tag_lines: Cow::Owned(vec![3, 9]),
+            links: Cow::Owned(vec![
+                (
+                    PathBuf::from("a.md"),
+                    Some(Target::Page(vec!["news".into(), "a".into()])),
+                ),
+                (PathBuf::from("gone.png"), None),
+            ]),
+        }
+    }
+
+    #[test]
+    fn bodies_come_back_as_they_went() {
+        let (k1, k2) = (
+            KeyHasher::new("t").str("1").finish(),
+            KeyHasher::new("t").str("2").finish(),
+        );
+        let bytes = encode(vec![(k1, body("<p>one</p>")), (k2, body("<p>two</p>"))]);
+        let back = decode(&bytes);
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[&k1], body("<p>one</p>"));
+        assert_eq!(back[&k2], body("<p>two</p>"));
+    }
+
+    #[test]
+    fn another_version_or_a_cut_file_gives_nothing() {
+        let k = KeyHasher::new("t").finish();
+        let bytes = encode(vec![(k, body("<p>x</p>"))]);
+        for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
+            assert!(decode(&bytes[..cut]).is_empty(), "cut at {cut}");
+        }
+        let other = postcard::to_stdvec(&Stored {
+            version: Cow::Borrowed("0.0.0+other"),
+            bodies: vec![(k, body("<p>x</p>"))],
+        })
+        .unwrap();
+        assert!(decode(&other).is_empty());
+        assert!(decode(b"not a cache").is_empty());
+    }
+}

@@ -1,0 +1,101 @@
+//! The pipeline's side of the cache of rendered bodies (`cache::bodies`): read from
+//! `out/` before a build renders, each body handed to the article read under its key,
+//! and written back once the build is in `out/`, when anything in it changed.
+//!
+//! Used by a build that writes and starts with nothing rendered in memory (`build`,
+//! and the first build of `build --watch`; later ones have the memo).
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::article::Made;
+use crate::cache::bodies::{self, Body};
+use crate::error::Result;
+use crate::memo::Key;
+use crate::model::Article;
+use crate::output;
+use crate::urls::Target;
+
+/// An article rendered: its read key, the article (which holds most of its body),
+/// its template tag lines and what its links named.
+type Noted = (Key, Arc<Article>, Vec<u32>, Vec<(PathBuf, Option<Target>)>);
+
+/// What the build took from the cache, and what to write back.
+#[derive(Default)]
+pub(super) struct Bodies {
+    /// This build uses the cache.
+    on: bool,
+    /// The bodies read, until an article takes its own.
+    loaded: HashMap<Key, Body<'static>>,
+    /// Every article rendered, in the order of `content/`.
+    made: Vec<Noted>,
+    /// A body was rendered anew: the file needs writing.
+    fresh: bool,
+}
+
+impl Bodies {
+    /// Reads the cache a finished build left in `out_dir` (none when `out/` is not
+    /// intact or the file is not this mdfeed's).
+    pub fn load(out_dir: &Path) -> Bodies {
+        let loaded = output::read_state(out_dir, bodies::FILE)
+            .map(|bytes| bodies::decode(&bytes))
+            .unwrap_or_default();
+        Bodies {
+            on: true,
+            loaded,
+            ..Bodies::default()
+        }
+    }
+
+    /// Returns the body an earlier build rendered under `key`, if any.
+    pub fn take(&mut self, key: &Key) -> Option<Body<'static>> {
+        self.loaded.remove(key)
+    }
+
+    /// Notes an article rendered under `key`, from the cache or anew.
+    pub fn note(&mut self, key: Key, made: &Made) {
+        if !self.on {
+            return;
+        }
+        self.fresh |= !made.from_cache;
+        let links = made.looked.targets[..made.links].to_vec();
+        self.made.push((
+            key,
+            Arc::clone(&made.article),
+            made.tag_lines.clone(),
+            links,
+        ));
+    }
+
+    /// Returns what to write after the build, or `None` when the cache in `out/`
+    /// already holds exactly these bodies; leaves this one empty.
+    pub fn finish(&mut self) -> Option<Bodies> {
+        let done = std::mem::take(self);
+        // A body read and not taken belongs to an article that is gone or changed.
+        (done.on && (done.fresh || !done.loaded.is_empty())).then_some(done)
+    }
+
+    /// Writes the cache of the articles noted into `out_dir` (the build is in place).
+    pub fn save(&self, out_dir: &Path) -> Result<()> {
+        output::write_state_with(out_dir, bodies::FILE, &mut |w| self.write(w))
+    }
+
+    fn write(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        let made = self.made.iter().map(|(key, a, tags, links)| {
+            let body = Body {
+                html: a.html.as_str().into(),
+                summary_html: a.summary_html.as_str().into(),
+                summary_text: a.summary_text.as_str().into(),
+                summary_from: a.summary_from,
+                raw_html: a.raw_html,
+                raw_summary_html: a.raw_summary_html,
+                tag_lines: tags.as_slice().into(),
+                links: links.as_slice().into(),
+            };
+            (*key, body)
+        });
+        bodies::write(w, made)
+    }
+}
