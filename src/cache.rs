@@ -11,6 +11,8 @@
 use serde::{Deserialize, Serialize};
 
 pub mod bodies;
+pub mod parts;
+mod stored;
 
 use crate::dates::Date;
 use crate::error::Warning;

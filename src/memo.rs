@@ -227,7 +227,7 @@ impl<K: Eq + Hash, V: Clone> Table<K, V> {
 /// What a file looked like when it was hashed. A file whose stamp is unchanged is not
 /// read again; one changed so recently that its time may not tell a second change
 /// apart (a coarse file system clock) is always read again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Stamp {
     len: u64,
     modified: Option<SystemTime>,

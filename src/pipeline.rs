@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 mod article;
-mod bodies;
+mod cached;
 mod content;
 mod files;
 mod fresh;
@@ -126,13 +126,16 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
         return Ok(report);
     }
     let fingerprinted = started.elapsed();
-    // A build with nothing rendered in memory takes the bodies the last one rendered.
+    // A build with nothing rendered in memory takes the bodies the last one rendered,
+    // and the parts of the feed files it wrote.
     if opts.write && memo.rendered.is_empty() {
-        memo.bodies = bodies::Bodies::load(&opts.out_dir());
+        memo.bodies = cached::Bodies::load(&opts.out_dir());
+        memo.feeds.stored(cached::load_parts(&opts.out_dir()));
     }
     let planned = plan_with(opts, memo);
+    let placed = memo.feeds.take_placed().filter(|_| planned.is_ok());
     let cache = planned.is_ok().then(|| memo.bodies.finish()).flatten();
-    memo.bodies = bodies::Bodies::default();
+    memo.bodies = cached::Bodies::default();
     let (mut report, outputs) = planned?;
     report
         .stages
@@ -153,6 +156,9 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
         }
         if let Some(cache) = cache {
             cache.save(&out_dir)?;
+        }
+        if let Some(placed) = placed {
+            cached::save_parts(&out_dir, placed)?;
         }
         if let Some(i) = inputs {
             fresh::record(&out_dir, i.finish(), &report)?;
@@ -303,6 +309,7 @@ fn plan_outputs(
     }
     let (feeds, feed_reuse) = feeds?;
     *reuse = feed_reuse;
+    memo.reuse.feed_parts = memo.feeds.take_part_reuse();
     memo.lap("pages and feeds");
     let feed_count = feeds.len();
     for feed in feeds {

@@ -124,9 +124,13 @@ impl Term {
             None => eprintln!("mdfeed: checked {articles}: no errors"),
         }
         if self.verbose && !report.up_to_date {
-            let r = report.memo.rendered;
+            let (r, p) = (report.memo.rendered, report.memo.feed_parts);
+            let parts = match p.hits + p.misses {
+                0 => String::new(),
+                all => format!("; feed parts made anew: {} of {all}", p.misses),
+            };
             eprintln!(
-                "{DIM}rendered anew: {} of {} articles (the others as an earlier build rendered them){DIM:#}",
+                "{DIM}rendered anew: {} of {} articles{parts} (the others as an earlier build made them){DIM:#}",
                 r.misses,
                 r.hits + r.misses
             );

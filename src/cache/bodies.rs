@@ -11,13 +11,12 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 
-use postcard::{from_bytes, to_io};
 use serde::{Deserialize, Serialize};
 
-use super::VERSION;
+use super::stored;
 use crate::markdown::SummaryFrom;
 use crate::memo::Key;
 use crate::urls::Target;
@@ -47,35 +46,21 @@ pub struct Body<'a> {
     pub links: Cow<'a, [(PathBuf, Option<Target>)]>,
 }
 
-/// What the file holds: the version that wrote it, then the bodies by key.
-#[derive(Serialize, Deserialize)]
-struct Stored<'a> {
-    version: Cow<'a, str>,
-    bodies: Vec<(Key, Body<'a>)>,
-}
-
 /// Writes the cache file of `bodies` to `w`, in the order given (the pipeline gives
 /// them in the order of `content/`, so equal builds write equal files).
 pub fn write<'a>(
     w: &mut dyn Write,
     bodies: impl Iterator<Item = (Key, Body<'a>)>,
 ) -> io::Result<()> {
-    let stored = Stored {
-        version: Cow::Borrowed(VERSION),
-        bodies: bodies.collect(),
-    };
-    let mut w = BufWriter::with_capacity(1 << 16, w);
-    to_io(&stored, &mut w).map_err(io::Error::other)?;
-    w.flush()
+    stored::write(w, bodies.collect::<Vec<_>>())
 }
 
 /// Reads a cache file; returns no bodies when it was written by another build of
 /// mdfeed or cannot be read.
 pub fn decode(bytes: &[u8]) -> HashMap<Key, Body<'static>> {
-    match from_bytes::<Stored<'static>>(bytes) {
-        Ok(stored) if stored.version == VERSION => stored.bodies.into_iter().collect(),
-        _ => HashMap::new(),
-    }
+    stored::read::<Vec<(Key, Body<'static>)>>(bytes)
+        .map(|bodies| bodies.into_iter().collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -128,11 +113,7 @@ mod tests {
         for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
             assert!(decode(&bytes[..cut]).is_empty(), "cut at {cut}");
         }
-        let other = postcard::to_stdvec(&Stored {
-            version: Cow::Borrowed("0.0.0+other"),
-            bodies: vec![(k, body("<p>x</p>"))],
-        })
-        .unwrap();
+        let other = stored::tests::from_another_version(vec![(k, body("<p>x</p>"))]);
         assert!(decode(&other).is_empty());
         assert!(decode(b"not a cache").is_empty());
     }

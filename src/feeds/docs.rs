@@ -7,14 +7,17 @@
 //! documents. A document's bytes are remembered only once
 //! `validate` has passed them (`FeedMemo::checked`), so a hit never skips the check.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::kept::KeptPart;
 use super::make::{self, Doc};
-use super::parts::{self, KeptPart, PART_ITEMS};
+use super::parts::{self, PART_ITEMS};
 use super::{Entry, EntryTexts, Feed, Sink, paging, texts_of, xml_safe};
+use crate::cache::parts::PlacedParts;
 use crate::config::ContentPolicy;
 use crate::dates::Date;
 use crate::error::Result;
@@ -32,6 +35,13 @@ pub struct FeedMemo {
     docs: Table<Key, (PathBuf, Arc<Vec<u8>>)>,
     /// The parts of large documents, after the first (see `parts::KeptPart`).
     parts: Table<Key, Arc<KeptPart>>,
+    /// The parts the feed files in `out/` hold, by key (see `cache::parts`).
+    stored: HashMap<Key, Arc<KeptPart>>,
+    /// Where the build wrote each part of its large documents, by file; `None` when
+    /// not asked to note it.
+    placed: Option<PlacedParts>,
+    /// The parts after the first that the running build took and made.
+    part_reuse: Reuse,
 }
 
 impl FeedMemo {
@@ -41,7 +51,28 @@ impl FeedMemo {
             entries: Table::forgetful(),
             docs: Table::forgetful(),
             parts: Table::forgetful(),
+            ..FeedMemo::default()
         }
+    }
+
+    /// Makes the next build take the parts the feed files in `out/` hold (`stored`, by
+    /// key) and note where it writes each part (see `take_placed`).
+    pub fn stored(&mut self, stored: HashMap<Key, Arc<KeptPart>>) {
+        self.stored = stored;
+        self.placed = Some(Vec::new());
+    }
+
+    /// Returns how many parts after the first the last build took and made.
+    pub fn take_part_reuse(&mut self) -> Reuse {
+        std::mem::take(&mut self.part_reuse)
+    }
+
+    /// Returns where the last build wrote the parts of its large documents, by file
+    /// under `out/` (when `stored` was called before it), and forgets the parts from
+    /// `out/`.
+    pub fn take_placed(&mut self) -> Option<PlacedParts> {
+        self.stored = HashMap::new();
+        self.placed.take()
     }
 
     /// Remembers a document (`Feed::key`, `Feed::file`) that `validate` passed.
@@ -155,7 +186,7 @@ pub fn build_with<S: Sink, R: Send>(
     let checked = CheckedHtml::default();
     let texts = entry_texts(site, urls, (&needed, &entry_keys), (memo, generation))?;
     let shared = shared_entries(site, texts, &checked);
-    type Job<R> = Result<(Vec<R>, Vec<(Key, Arc<KeptPart>)>)>;
+    type Job<R> = Result<(Vec<R>, make::NewParts)>;
     let made: Vec<Job<R>> = jobs
         .into_par_iter()
         .map(|(page, docs)| {
@@ -166,10 +197,13 @@ pub fn build_with<S: Sink, R: Send>(
         .collect();
     let mut out = Vec::new();
     for m in made {
-        let (docs, parts) = m?;
+        let (docs, (parts, placed)) = m?;
         out.extend(docs);
         for (key, part) in parts {
             memo.parts.insert(key, part, generation);
+        }
+        if let Some(all) = &mut memo.placed {
+            all.extend(placed);
         }
     }
     Ok((out, reuse))
@@ -238,7 +272,8 @@ fn plan_doc(
     let held = memo.docs.get(&key, generation);
     let items = page.items();
     let mut parts = Vec::new();
-    if held.is_none() && memo.parts.keeps() && items.len() > PART_ITEMS {
+    let (keep, place) = (memo.parts.keeps(), memo.placed.is_some());
+    if held.is_none() && (keep || place) && items.len() > PART_ITEMS {
         for (n, part) in parts::cut(items).enumerate() {
             let mut h = KeyHasher::new("feed part");
             h.key(config).debug(&kind).num(part.len() as u64);
@@ -249,7 +284,11 @@ fn plan_doc(
             // The first part is always made: it gives the document's head.
             let kept = (n > 0)
                 .then(|| memo.parts.get(&part_key, generation))
-                .flatten();
+                .flatten()
+                .or_else(|| (n > 0).then(|| memo.stored.get(&part_key).cloned())?);
+            if n > 0 {
+                memo.part_reuse.count(kept.is_some());
+            }
             parts.push((part_key, kept));
         }
     }
@@ -258,6 +297,8 @@ fn plan_doc(
         key,
         held,
         parts,
+        keep,
+        place,
     }
 }
 

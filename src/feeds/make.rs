@@ -12,11 +12,13 @@ use chrono::DateTime;
 use rayon::prelude::*;
 
 use super::docs::{PagePlan, entry_from, text_of, updated_of};
-use super::parts::{self, KeptPart, PartWriter};
+use super::kept::KeptPart;
+use super::parts::{self, PartWriter};
 use super::{
     Archive, Channel, Entry, Feed, FeedBody, Head, Sink, all_xml_chars, atom, json, rss, texts_of,
     with_stylesheet, xml_safe,
 };
+use crate::cache::parts::{Placed, PlacedParts};
 use crate::error::{Error, Location, Result};
 use crate::memo::Key;
 use crate::model::Site;
@@ -31,6 +33,10 @@ pub(super) struct Doc {
     pub key: Key,
     pub held: Option<(PathBuf, Arc<Vec<u8>>)>,
     pub parts: Vec<(Key, Option<Arc<KeptPart>>)>,
+    /// Keep the parts made, for the memo.
+    pub keep: bool,
+    /// Note where each part is written, for `out/.mdfeed-feeds`.
+    pub place: bool,
 }
 
 impl Doc {
@@ -39,8 +45,12 @@ impl Doc {
     }
 }
 
-/// A page's documents, and the parts made for the memo (by key).
-pub(super) type Made<S> = (Vec<Feed<S>>, Vec<(Key, Arc<KeptPart>)>);
+/// The parts made for the memo (by key), and where each part of a document was
+/// written (by file, then key).
+pub(super) type NewParts = (Vec<(Key, Arc<KeptPart>)>, PlacedParts);
+
+/// A page's documents, and its new parts.
+pub(super) type Made<S> = (Vec<Feed<S>>, NewParts);
 
 /// A document being made: its channel, its writer and its plan.
 type Making<'a, 'd, S> = (Channel<'a>, PartWriter<'d, S>, &'d Doc);
@@ -67,8 +77,11 @@ pub(super) fn page<'s, S: Sink>(
         let (file, channel) = channel(site, urls, (plan, doc.kind), head);
         let check = DocCheck::new(&file, doc.kind, checked);
         let mut writer = PartWriter::new((doc.kind, file), parts, check, open()?);
-        if !doc.parts.is_empty() {
+        if doc.keep && !doc.parts.is_empty() {
             writer = writer.keeping();
+        }
+        if doc.place && !doc.parts.is_empty() {
+            writer = writer.placing();
         }
         writers.push((channel, writer, doc));
     }
@@ -107,12 +120,21 @@ pub(super) fn page<'s, S: Sink>(
 /// made for the memo.
 fn finish<S: Sink>(docs: &[Doc], writers: Vec<Making<'_, '_, S>>) -> Result<Made<S>> {
     let mut new_parts = Vec::new();
+    let mut placed = Vec::new();
     let mut made = Vec::with_capacity(writers.len());
     for (_, mut w, doc) in writers {
         for (n, part) in w.take_kept() {
             if let Some((key, _)) = doc.parts.get(n) {
                 new_parts.push((*key, Arc::new(part)));
             }
+        }
+        let keyed: Vec<(Key, Placed)> = w
+            .take_placed()
+            .into_iter()
+            .filter_map(|(n, p)| doc.parts.get(n).map(|(key, _)| (*key, p)))
+            .collect();
+        if !keyed.is_empty() {
+            placed.push((w.file().to_owned(), keyed));
         }
         made.push(w);
     }
@@ -134,7 +156,7 @@ fn finish<S: Sink>(docs: &[Doc], writers: Vec<Making<'_, '_, S>>) -> Result<Made
             key: doc.key,
         });
     }
-    Ok((out, new_parts))
+    Ok((out, (new_parts, placed)))
 }
 
 /// Makes the entries of one part that `shared` does not hold (in parallel).

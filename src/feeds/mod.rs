@@ -11,6 +11,7 @@
 mod atom;
 mod docs;
 mod json;
+mod kept;
 mod links;
 mod make;
 mod paging;
@@ -33,6 +34,7 @@ use crate::urls::{FeedKind, Urls};
 use crate::validate::CheckedHtml;
 
 pub use docs::{FeedMemo, build, build_with};
+pub use kept::KeptPart;
 pub(crate) use links::relative_urls;
 pub use parts::{Sink, Verdict};
 

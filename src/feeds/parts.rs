@@ -14,6 +14,8 @@
 use std::ops::Range;
 use std::path::PathBuf;
 
+use super::kept::KeptPart;
+use crate::cache::parts::Placed;
 use crate::error::{Error, Location, Result};
 use crate::urls::FeedKind;
 use crate::validate::DocCheck;
@@ -51,15 +53,6 @@ impl Sink for Vec<u8> {
 const JSON_ITEMS: &[u8] = b"\n  \"items\": [";
 const JSON_END: &[u8] = b"\n  ]\n}\n";
 
-/// A part of a document as a build that keeps its work (`serve`) remembers it once it
-/// passed the check: its items' bytes and IDs. A later build whose part has the same
-/// items (the same entry keys, in order) writes these bytes instead of making them.
-pub struct KeptPart {
-    span: String,
-    ids: Vec<String>,
-    items: usize,
-}
-
 /// One document being made in parts, into its sink.
 pub(super) struct PartWriter<'c, S> {
     kind: FeedKind,
@@ -75,6 +68,11 @@ pub(super) struct PartWriter<'c, S> {
     keep: bool,
     next: usize,
     kept: Vec<(usize, KeptPart)>,
+    /// Note where each part after the first is written (for `out/.mdfeed-feeds`).
+    place: bool,
+    placed: Vec<(usize, Placed)>,
+    /// Bytes put into the sink so far.
+    written: u64,
 }
 
 impl<'c, S: Sink> PartWriter<'c, S> {
@@ -96,6 +94,37 @@ impl<'c, S: Sink> PartWriter<'c, S> {
             keep: false,
             next: 0,
             kept: Vec::new(),
+            place: false,
+            placed: Vec::new(),
+            written: 0,
+        }
+    }
+
+    /// Makes the writer note where each part after the first goes (see `take_placed`).
+    pub fn placing(mut self) -> Self {
+        self.place = !self.single;
+        self
+    }
+
+    /// Appends to the document, counting.
+    fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        self.written += bytes.len() as u64;
+        self.sink.put(bytes)
+    }
+
+    /// Notes a part written from here on, at place `place`.
+    fn note(&mut self, place: usize, len: usize, (ids, items): (Vec<String>, usize)) {
+        if self.place && place > 0 {
+            let offset = self.written;
+            self.placed.push((
+                place,
+                Placed {
+                    offset,
+                    len,
+                    ids,
+                    items,
+                },
+            ));
         }
     }
 
@@ -113,7 +142,7 @@ impl<'c, S: Sink> PartWriter<'c, S> {
         }
         if self.single {
             self.verdict = self.check.part(doc, 0..doc.len(), items);
-            return self.sink.put(doc);
+            return self.put(doc);
         }
         let span = item_span(self.kind, doc).ok_or_else(|| self.misfit("no items found"))?;
         self.verdict = self.check.part(doc, span.clone(), items);
@@ -122,26 +151,31 @@ impl<'c, S: Sink> PartWriter<'c, S> {
         }
         let place = self.next;
         self.next += 1;
+        let ids = match (self.keep || self.place) && place > 0 {
+            true => self.check.part_ids(),
+            false => Vec::new(),
+        };
         if self.keep && place > 0 {
             let text = String::from_utf8(doc[span.clone()].to_vec());
             let span = text.map_err(|_| self.misfit("a part is not UTF-8"))?;
-            let ids = self.check.part_ids();
-            self.kept.push((place, KeptPart { span, ids, items }));
+            let kept = KeptPart::held(span, ids.clone(), items);
+            self.kept.push((place, kept));
         }
         let (head, tail) = (&doc[..span.start], &doc[span.end..]);
         match &self.frame {
             None => {
-                self.sink.put(head)?;
+                self.put(head)?;
                 self.frame = Some((head.to_vec(), tail.to_vec()));
             }
             Some((h, t)) if h == head && t == tail => {
                 if self.kind == FeedKind::Json {
-                    self.sink.put(b",")?;
+                    self.put(b",")?;
                 }
             }
             Some(_) => return Err(self.misfit("their heads differ")),
         }
-        self.sink.put(&doc[span])
+        self.note(place, span.len(), (ids, items));
+        self.put(&doc[span])
     }
 
     /// Adds the next part from an earlier build (never the first: it gives the head).
@@ -152,15 +186,19 @@ impl<'c, S: Sink> PartWriter<'c, S> {
         if self.frame.is_none() {
             return Err(self.misfit("a kept part came first"));
         }
+        let place = self.next;
         self.next += 1;
-        self.verdict = self.check.kept_part(&part.span, &part.ids, part.items);
+        let (open, close) = item_ends(self.kind);
+        let text = part.text(open, close)?;
+        self.verdict = self.check.kept_part(&text, part.ids(), part.items());
         if self.verdict.is_err() {
             return Ok(());
         }
         if self.kind == FeedKind::Json {
-            self.sink.put(b",")?;
+            self.put(b",")?;
         }
-        self.sink.put(part.span.as_bytes())
+        self.note(place, text.len(), (part.ids().to_vec(), part.items()));
+        self.put(text.as_bytes())
     }
 
     /// Returns the parts made since the last call, with their places, when `keeping`.
@@ -168,15 +206,25 @@ impl<'c, S: Sink> PartWriter<'c, S> {
         std::mem::take(&mut self.kept)
     }
 
+    /// Returns where each part after the first went, with its place, when `placing`.
+    pub fn take_placed(&mut self) -> Vec<(usize, Placed)> {
+        std::mem::take(&mut self.placed)
+    }
+
     /// The document's format.
     pub fn kind(&self) -> FeedKind {
         self.kind
     }
 
+    /// The document's file, under `out/`.
+    pub fn file(&self) -> &std::path::Path {
+        &self.file
+    }
+
     /// Ends the document; returns its file, its sink and what the check said.
     pub fn finish(mut self) -> Result<(PathBuf, S, Verdict)> {
-        if let (Some((_, tail)), Ok(())) = (&self.frame, &self.verdict) {
-            self.sink.put(tail)?;
+        if let Some((_, tail)) = self.frame.take().filter(|_| self.verdict.is_ok()) {
+            self.put(&tail)?;
         }
         Ok((self.file, self.sink, self.verdict))
     }
@@ -197,18 +245,25 @@ impl<'c, S: Sink> PartWriter<'c, S> {
 /// the last one's end tag (text in the head is escaped, so the first such tag is an
 /// item's; the tail holds no text), or inside JSON Feed's `items` array.
 fn item_span(kind: FeedKind, doc: &[u8]) -> Option<Range<usize>> {
-    let (open, close): (&[u8], &[u8]) = match kind {
-        FeedKind::Rss => (b"<item>", b"</item>"),
-        FeedKind::Atom => (b"<entry>", b"</entry>"),
-        FeedKind::Json => {
-            let start = find(doc, JSON_ITEMS)? + JSON_ITEMS.len();
-            let end = doc.len().checked_sub(JSON_END.len())?;
-            return (doc[end..] == *JSON_END && start < end).then_some(start..end);
-        }
-    };
+    if kind == FeedKind::Json {
+        let start = find(doc, JSON_ITEMS)? + JSON_ITEMS.len();
+        let end = doc.len().checked_sub(JSON_END.len())?;
+        return (doc[end..] == *JSON_END && start < end).then_some(start..end);
+    }
+    let (open, close) = item_ends(kind);
     let start = find(doc, open)?;
     let end = doc.windows(close.len()).rposition(|w| w == close)? + close.len();
     (start < end).then_some(start..end)
+}
+
+/// Returns how a run of items begins and ends in each format (JSON Feed's items are
+/// pretty-printed objects).
+fn item_ends(kind: FeedKind) -> (&'static [u8], &'static [u8]) {
+    match kind {
+        FeedKind::Rss => (b"<item>", b"</item>"),
+        FeedKind::Atom => (b"<entry>", b"</entry>"),
+        FeedKind::Json => (b"\n    {", b"}"),
+    }
 }
 
 fn find(doc: &[u8], what: &[u8]) -> Option<usize> {
@@ -400,6 +455,57 @@ mod tests {
                     .to_string()
                     .contains("`https://example.org/2/` appears twice")
             );
+        }
+    }
+
+    /// Where a placing writer says each part went is where it is in the file: parts
+    /// read back from there join a first part made anew into the whole document, and
+    /// a part whose bytes are no longer items there is refused.
+    #[test]
+    fn placed_parts_read_back_from_their_file_make_the_document() {
+        let fixture = Fixture::new(false);
+        let made: Vec<Entry<'_>> = (0..7).map(|n| fixture.entry(n)).collect();
+        let all: Vec<&Entry<'_>> = made.iter().collect();
+        let ch = channel(made[0].updated, Head::of_entries(&all));
+        let dir = tempfile::tempdir().unwrap();
+        for kind in [FeedKind::Rss, FeedKind::Atom, FeedKind::Json] {
+            let one = |items: &[&Entry<'_>]| match kind {
+                FeedKind::Rss => rss::write(&ch, items),
+                FeedKind::Atom => atom::write(&ch, items),
+                FeedKind::Json => json::write(&ch, items),
+            };
+            let checked = CheckedHtml::default();
+            let writer = || {
+                let check = DocCheck::new(Path::new("feed"), kind, &checked);
+                PartWriter::new((kind, "feed".into()), 4, check, Vec::new())
+            };
+            let mut first = writer().placing();
+            for part in all.chunks(2) {
+                first.add(&one(part).unwrap(), part.len()).unwrap();
+            }
+            let placed = first.take_placed();
+            let (_, bytes, _) = first.finish().unwrap();
+            assert_eq!(
+                placed.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+                [1, 2, 3]
+            );
+            let path = dir.path().join(format!("{kind:?}"));
+            std::fs::write(&path, &bytes).unwrap();
+            let in_file = |p: &Placed| KeptPart::in_file(path.clone(), p.clone());
+            let mut again = writer();
+            again.add(&one(&all[..2]).unwrap(), 2).unwrap();
+            for (_, p) in &placed {
+                again.add_kept(&in_file(p)).unwrap();
+            }
+            let (_, out, verdict) = again.finish().unwrap();
+            assert!(verdict.is_ok(), "{verdict:?}");
+            assert_eq!(out, one(&all).unwrap(), "{kind:?}");
+            // The file has moved on: the recorded place now holds other bytes.
+            std::fs::write(&path, &bytes[3..]).unwrap();
+            let mut moved = writer();
+            moved.add(&one(&all[..2]).unwrap(), 2).unwrap();
+            let refused = moved.add_kept(&in_file(&placed[0].1)).unwrap_err();
+            assert!(refused.to_string().contains("changed since"), "{refused}");
         }
     }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::article::Looked;
-use super::bodies::Bodies;
+use super::cached::Bodies;
 use super::content::SortedFiles;
 use super::files::LastRead;
 use super::lock::LastIds;
@@ -87,6 +87,9 @@ pub struct MemoReport {
     pub listings: Reuse,
     /// Feed documents (hits were checked by `validate` when they were made).
     pub feeds: Reuse,
+    /// Parts of large feed documents after the first (hits were checked when made,
+    /// and are taken from the memo or from the feed files in `out/`).
+    pub feed_parts: Reuse,
 }
 
 /// How long each stage of a build took (for `serve --verbose` and profiling).

@@ -4,7 +4,6 @@
 
 #![allow(clippy::print_stderr)] // tests say which external validators they skipped
 
-mod bodies_cache;
 mod browser;
 mod build;
 mod commands;
@@ -21,6 +20,7 @@ mod incremental;
 mod kill;
 mod memo;
 mod odd_inputs;
+mod out_cache;
 mod safety;
 mod serve;
 mod util;

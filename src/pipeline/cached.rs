@@ -1,19 +1,24 @@
-//! The pipeline's side of the cache of rendered bodies (`cache::bodies`): read from
-//! `out/` before a build renders, each body handed to the article read under its key,
-//! and written back once the build is in `out/`, when anything in it changed.
+//! What a build leaves in `out/` for the next one, besides the site: the cache of
+//! rendered bodies (`cache::bodies`), read before a build renders, each body handed
+//! to the article read under its key, and written back once the build is in `out/`
+//! when anything in it changed; and the record of where each part of a large feed
+//! is (`cache::parts`), read before the feeds are made and written after.
 //!
 //! Used by a build that writes and starts with nothing rendered in memory (`build`,
 //! and the first build of `build --watch`; later ones have the memo).
 
 use std::collections::HashMap;
+use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::article::Made;
 use crate::cache::bodies::{self, Body};
-use crate::error::Result;
-use crate::memo::Key;
+use crate::cache::parts::{self, FileParts, PlacedParts};
+use crate::error::{Error, Result};
+use crate::feeds::KeptPart;
+use crate::memo::{Key, Stamp};
 use crate::model::Article;
 use crate::output;
 use crate::urls::Target;
@@ -98,4 +103,42 @@ impl Bodies {
         });
         bodies::write(w, made)
     }
+}
+
+/// Reads the record of feed parts in `out_dir`: the parts of each file whose stamp is
+/// the one the build that wrote it saw, by key.
+pub(super) fn load_parts(out_dir: &Path) -> HashMap<Key, Arc<KeptPart>> {
+    let Some(bytes) = output::read_state(out_dir, parts::FILE) else {
+        return HashMap::new();
+    };
+    let mut kept = HashMap::new();
+    for file in parts::decode(&bytes) {
+        let path = out_dir.join(&file.file);
+        let now = fs::metadata(&path).ok().map(|m| Stamp::of(&m));
+        if now != Some(file.stamp) {
+            continue;
+        }
+        for (key, placed) in file.parts {
+            kept.insert(key, Arc::new(KeptPart::in_file(path.clone(), placed)));
+        }
+    }
+    kept
+}
+
+/// Records where this build's feed parts are, once the build is in `out_dir`.
+pub(super) fn save_parts(out_dir: &Path, placed: PlacedParts) -> Result<()> {
+    if placed.is_empty() && !out_dir.join(parts::FILE).exists() {
+        return Ok(());
+    }
+    let mut files = Vec::with_capacity(placed.len());
+    for (file, parts) in placed {
+        let path = out_dir.join(&file);
+        let meta = fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
+        files.push(FileParts {
+            file,
+            stamp: Stamp::of(&meta),
+            parts,
+        });
+    }
+    output::write_state_with(out_dir, parts::FILE, &mut |w| parts::write(w, &files))
 }

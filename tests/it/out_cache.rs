@@ -1,0 +1,258 @@
+//! What a build leaves in `out/` for the next: the cache of rendered bodies
+//! (`out/.mdfeed-cache`) and the record of feed parts (`out/.mdfeed-feeds`). A build
+//! that takes from them makes, byte for byte, the site and the warnings a build
+//! without them makes, and makes again exactly what changed.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::PathBuf;
+
+use crate::util::{CONFIG, Site, article, snapshot, stderr};
+
+fn site() -> Site {
+    let site = Site::new();
+    site.write(
+        "content/a.md",
+        article(
+            "A",
+            "2024-01-01",
+            "",
+            "Alpha, see [B](b.md).\n\n![pic](pic.svg)\n",
+        ),
+    )
+    .write("content/b.md", article("B", "2024-01-02", "", "Beta\n"))
+    .write(
+        "content/c.md",
+        article(
+            "C",
+            "2024-01-03",
+            "",
+            "Gamma\n\nShown as text: {{ site.title }}\n",
+        ),
+    )
+    .write(
+        "content/d.md",
+        article("D", "2024-01-04", "summary: \"A *short* one\"\n", "Delta\n"),
+    )
+    .write(
+        "content/e.md",
+        article("E", "2024-01-05", "", "Epsilon, after [B](b.md#top).\n"),
+    )
+    .write(
+        "content/pic.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    site
+}
+
+/// Builds with `-v`; returns what it says it made anew, and the warnings about files
+/// of `content/`.
+fn build(site: &Site, out: &str) -> (String, Vec<String>) {
+    let run = site.run(&["-v", "build", "--out", out]);
+    let text = stderr(&run);
+    assert!(run.status.success(), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("rendered anew: "))
+        .unwrap_or_else(|| panic!("no render count in:\n{text}"));
+    let made = line.split(" (").next().unwrap_or_default().to_owned();
+    let warnings = text
+        .lines()
+        // The lock file's warnings come with the build that pins an ID, not each build.
+        .filter(|l| l.starts_with("content/") && l.contains("warning"))
+        .map(str::to_owned)
+        .collect();
+    (made, warnings)
+}
+
+/// The files of a build, by path, but the state file (it repeats the warnings, and
+/// the lock file's come only with the build that pins an ID) and the record of feed
+/// parts (it holds the stamps of the files of its own `out/`).
+fn bytes(site: &Site, out: &str) -> BTreeMap<PathBuf, Vec<u8>> {
+    snapshot(&site.root().join(out))
+        .into_iter()
+        .filter(|(path, _)| ![".mdfeed-state", ".mdfeed-feeds"].contains(&path.to_str().unwrap()))
+        .map(|(path, (bytes, _))| (path, bytes))
+        .collect()
+}
+
+/// Builds `out/` with the caches, and a fresh folder without them; both must agree.
+/// Returns what the first said it made anew.
+fn same_as_fresh(site: &Site, step: &str) -> String {
+    let (made, warnings) = build(site, "out");
+    let fresh = format!("fresh-{step}");
+    let (all, fresh_warnings) = build(site, &fresh);
+    let counts: Vec<&str> = all
+        .split(' ')
+        .filter(|w| w.parse::<usize>().is_ok())
+        .collect();
+    assert!(
+        counts.chunks(2).all(|c| c[0] == c[1]),
+        "{step}: the fresh build had a cache: {all}"
+    );
+    assert_eq!(warnings, fresh_warnings, "{step}");
+    let (cached, fresh_files) = (bytes(site, "out"), bytes(site, &fresh));
+    let differ: Vec<_> = cached
+        .keys()
+        .chain(fresh_files.keys())
+        .filter(|p| cached.get(*p) != fresh_files.get(*p))
+        .collect();
+    assert!(differ.is_empty(), "{step}: {differ:?} differ");
+    fs::remove_dir_all(site.root().join(fresh)).unwrap();
+    made
+}
+
+#[test]
+fn cached_bodies_make_the_site_a_fresh_build_makes() {
+    let site = site();
+    assert_eq!(
+        same_as_fresh(&site, "first"),
+        "rendered anew: 5 of 5 articles"
+    );
+    assert!(site.out().join(".mdfeed-cache").is_file());
+    let (_, warnings) = build(&site, "fresh-check");
+    assert!(
+        warnings.iter().any(|w| w.contains("content/c.md:7:")),
+        "the template tag's warning names its line: {warnings:?}"
+    );
+
+    // One body edited: only it is rendered again.
+    site.write(
+        "content/a.md",
+        article(
+            "A",
+            "2024-01-01",
+            "",
+            "Alpha2, see [B](b.md).\n\n![pic](pic.svg)\n",
+        ),
+    );
+    assert_eq!(
+        same_as_fresh(&site, "edit"),
+        "rendered anew: 1 of 5 articles"
+    );
+
+    // B moves: A and E, unchanged themselves, link to a file that is gone, so their
+    // cached bodies must not be taken; the new B2 is rendered too.
+    fs::rename(
+        site.root().join("content/b.md"),
+        site.root().join("content/b2.md"),
+    )
+    .unwrap();
+    assert_eq!(
+        same_as_fresh(&site, "move"),
+        "rendered anew: 3 of 5 articles"
+    );
+
+    // A changed config renders everything again (its key is part of every body's).
+    let config = fs::read_to_string(site.root().join("mdfeed.toml")).unwrap();
+    site.write("mdfeed.toml", config.replace("Test Site", "Renamed"));
+    assert_eq!(
+        same_as_fresh(&site, "config"),
+        "rendered anew: 5 of 5 articles"
+    );
+    // A new article: the only one rendered.
+    site.write("content/f.md", article("F", "2024-01-06", "", "Zeta\n"));
+    assert_eq!(
+        same_as_fresh(&site, "new"),
+        "rendered anew: 1 of 6 articles"
+    );
+}
+
+#[test]
+fn a_damaged_cache_only_costs_time() {
+    let site = site();
+    build(&site, "out");
+    let cache = site.out().join(".mdfeed-cache");
+    let full = fs::read(&cache).unwrap();
+    for (n, damaged) in [
+        full[..full.len() / 2].to_vec(),
+        b"not a cache at all".to_vec(),
+        Vec::new(),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        fs::write(&cache, damaged).unwrap();
+        // Something must change, or the build is up to date and reads nothing.
+        site.write(
+            "content/d.md",
+            article("D", "2024-01-04", "", &format!("Delta {n}\n")),
+        );
+        let made = same_as_fresh(&site, &format!("damaged-{n}"));
+        assert_eq!(made, "rendered anew: 5 of 5 articles");
+        assert!(
+            fs::read(&cache).unwrap().len() > 100,
+            "the cache was not written again"
+        );
+    }
+}
+
+/// A site of `n` articles, dated a day apart in order, all in its feeds; article `i`
+/// is `content/pI.md`.
+fn large_site(n: usize) -> Site {
+    let site = Site::with_config(&format!("{CONFIG}[feeds]\nlimit = 0\n"));
+    for i in 0..n {
+        let date = format!(
+            "{}-{:02}-{:02}",
+            2000 + i / 300,
+            1 + i % 300 / 25,
+            1 + i % 25
+        );
+        let body = format!("Article {i}, after [the first](p0.md).\n");
+        site.write(
+            &format!("content/p{i}.md"),
+            article(&format!("P{i}"), &date, "", &body),
+        );
+    }
+    site
+}
+
+#[test]
+fn feed_parts_are_taken_from_out_while_their_file_is_unchanged() {
+    // 450 items: parts of 50 (the newest), 200 and 200 (the oldest) in each format.
+    let site = large_site(450);
+    let first = same_as_fresh(&site, "first");
+    assert_eq!(
+        first,
+        "rendered anew: 450 of 450 articles; feed parts made anew: 6 of 6"
+    );
+    assert!(site.out().join(".mdfeed-feeds").is_file());
+
+    // The oldest article changes: only the oldest part of each format is made again.
+    site.write(
+        "content/p0.md",
+        article("P0", "2000-01-01", "", "First, edited.\n"),
+    );
+    let edit = same_as_fresh(&site, "edit-oldest");
+    assert_eq!(
+        edit,
+        "rendered anew: 1 of 450 articles; feed parts made anew: 3 of 6"
+    );
+
+    // A new article changes only the newest part, which is always made.
+    site.write(
+        "content/p450.md",
+        article("P450", "2002-01-01", "", "New.\n"),
+    );
+    let new = same_as_fresh(&site, "new");
+    assert_eq!(
+        new,
+        "rendered anew: 1 of 451 articles; feed parts made anew: 0 of 6"
+    );
+
+    // A feed file changed behind mdfeed's back: none of its parts is taken from it,
+    // and the build makes the file whole again.
+    let atom = site.out().join("atom.xml");
+    let text = fs::read_to_string(&atom).unwrap();
+    fs::write(&atom, text.replace("Article 1,", "Articlf 1,")).unwrap();
+    site.write(
+        "content/p100.md",
+        article("P100", "2000-05-01", "", "Hundred.\n"),
+    );
+    let tampered = same_as_fresh(&site, "tampered");
+    assert_eq!(
+        tampered,
+        "rendered anew: 1 of 451 articles; feed parts made anew: 4 of 6"
+    );
+    assert!(site.read("atom.xml").contains("Article 1,"));
+}
