@@ -4,13 +4,14 @@
 //! Owns: the fingerprint of a build's inputs (mdfeed's version, the options, the
 //! config, templates, lock file and every file under `content/`, by content, never
 //! by date), the state a finished build leaves in `out/.mdfeed-state`, and the format
-//! of the cache of rendered article bodies (`bodies`, `out/.mdfeed-cache`).
+//! of the cache of rendered article bodies (`bodies`, `out/.mdfeed-cache/`).
 //! Does not: read or write files itself (the pipeline hands it bytes; `output` keeps
 //! the state file) or decide anything about articles.
 
 use serde::{Deserialize, Serialize};
 
 pub mod bodies;
+pub mod pages;
 pub mod parts;
 mod stored;
 

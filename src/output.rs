@@ -18,7 +18,9 @@ use crate::error::{Error, Location, Result};
 
 mod disk;
 mod spool;
-pub use disk::{BUILDING, read_state, write_beside_content, write_state, write_state_with};
+pub use disk::{
+    BUILDING, read_cache, read_state, write_beside_content, write_state, write_state_with,
+};
 use disk::{
     read_manifest, remove_empty_parents, remove_leftovers, unchanged, write_atomic, write_manifest,
 };
@@ -26,6 +28,10 @@ pub use spool::{Spool, SpoolFile, Spooled};
 
 /// The manifest of files mdfeed made, so a later build removes only those.
 pub const MANIFEST: &str = ".mdfeed-manifest";
+
+/// The folder of `out/` where a build leaves what makes the next one faster (see
+/// `cache`); written only after the build, never listed in the manifest.
+pub const CACHE_DIR: &str = ".mdfeed-cache";
 
 /// The name prefix of temporary files, so a later build can tell and remove them.
 pub const TEMP_PREFIX: &str = ".mdfeed-tmp-";

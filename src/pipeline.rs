@@ -126,16 +126,12 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
         return Ok(report);
     }
     let fingerprinted = started.elapsed();
-    // A build with nothing rendered in memory takes the bodies the last one rendered,
-    // and the parts of the feed files it wrote.
+    // A build with nothing rendered in memory takes what the last one left in out/.
     if opts.write && memo.rendered.is_empty() {
-        memo.bodies = cached::Bodies::load(&opts.out_dir());
-        memo.feeds.stored(cached::load_parts(&opts.out_dir()));
+        cached::load(&opts.out_dir(), memo);
     }
     let planned = plan_with(opts, memo);
-    let placed = memo.feeds.take_placed().filter(|_| planned.is_ok());
-    let cache = planned.is_ok().then(|| memo.bodies.finish()).flatten();
-    memo.bodies = cached::Bodies::default();
+    let for_next = cached::ForNext::take(memo, planned.is_ok());
     let (mut report, outputs) = planned?;
     report
         .stages
@@ -154,16 +150,16 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
             output::write_beside_content(&update.path, text.as_bytes())?;
             inputs = inputs.map(|i| i.with_lock(text.into_bytes()));
         }
-        if let Some(cache) = cache {
-            cache.save(&out_dir)?;
-        }
-        if let Some(placed) = placed {
-            cached::save_parts(&out_dir, placed)?;
-        }
+        report.stages.0.push(("write", started.elapsed()));
+        let started = Instant::now();
+        for_next.save(&out_dir)?;
         if let Some(i) = inputs {
             fresh::record(&out_dir, i.finish(), &report)?;
         }
-        report.stages.0.push(("write", started.elapsed()));
+        report
+            .stages
+            .0
+            .push(("records for the next build", started.elapsed()));
     }
     Ok(report)
 }

@@ -124,15 +124,21 @@ impl Term {
             None => eprintln!("mdfeed: checked {articles}: no errors"),
         }
         if self.verbose && !report.up_to_date {
-            let (r, p) = (report.memo.rendered, report.memo.feed_parts);
+            let (r, pages, p) = (
+                report.memo.rendered,
+                report.memo.pages,
+                report.memo.feed_parts,
+            );
             let parts = match p.hits + p.misses {
                 0 => String::new(),
                 all => format!("; feed parts made anew: {} of {all}", p.misses),
             };
             eprintln!(
-                "{DIM}rendered anew: {} of {} articles{parts} (the others as an earlier build made them){DIM:#}",
+                "{DIM}rendered anew: {} of {} articles, {} of {} pages{parts} (the others as an earlier build made them){DIM:#}",
                 r.misses,
-                r.hits + r.misses
+                r.hits + r.misses,
+                pages.misses,
+                pages.hits + pages.misses
             );
             eprintln!("{DIM}took: {}{DIM:#}", report.stages);
         }

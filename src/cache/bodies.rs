@@ -1,4 +1,4 @@
-//! The cache of rendered article bodies, `out/.mdfeed-cache`: what Markdown made of
+//! The cache of rendered article bodies, `out/.mdfeed-cache/bodies`: what Markdown made of
 //! each article, by the key of everything reading the article depended on, so a
 //! build skips the Markdown of every article whose file, config and folder defaults
 //! are byte for byte what they were.
@@ -21,8 +21,8 @@ use crate::markdown::SummaryFrom;
 use crate::memo::Key;
 use crate::urls::Target;
 
-/// The name of the cache file in `out/`.
-pub const FILE: &str = ".mdfeed-cache";
+/// The cache file, under `out/`.
+pub const FILE: &str = ".mdfeed-cache/bodies";
 
 /// What an article's body rendered to. Borrowed when written (from the articles of
 /// a build), owned when read back.

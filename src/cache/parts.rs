@@ -1,5 +1,5 @@
 //! The record of where each part of a large feed document is in its file in `out/`,
-//! `out/.mdfeed-feeds`, so that the next build writes an unchanged part from there
+//! `out/.mdfeed-cache/feeds`, so that the next build writes an unchanged part from there
 //! instead of making, serialising and checking it again.
 //!
 //! A part is found by its key (its format, the feed config and the keys of its
@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use super::stored;
 use crate::memo::{Key, Stamp};
 
-/// The name of the record in `out/`.
-pub const FILE: &str = ".mdfeed-feeds";
+/// The record, under `out/`.
+pub const FILE: &str = ".mdfeed-cache/feeds";
 
 /// Where a part's items are in a file, with their IDs (checked again against the
 /// other parts' when the part is taken).

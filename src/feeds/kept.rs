@@ -2,7 +2,7 @@
 //! this build writes each part, so that the next one can take it from there.
 //!
 //! A kept part is held in memory (`serve` and `build --watch` keep them in their memo)
-//! or is a stretch of a feed file in `out/` (recorded in `out/.mdfeed-feeds` by the
+//! or is a stretch of a feed file in `out/` (recorded in `out/.mdfeed-cache/feeds` by the
 //! build that wrote the file, and taken only while the file's stamp is the one that
 //! build saw).
 
@@ -86,7 +86,7 @@ impl KeptPart {
             .ok_or_else(|| {
                 Error::at(
                     crate::error::Location::file(path),
-                    "changed since the last build recorded it in .mdfeed-feeds; delete that file and build again".to_owned(),
+                    "changed since the last build recorded it in .mdfeed-cache/feeds; delete that folder and build again".to_owned(),
                 )
             })
     }

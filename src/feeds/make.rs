@@ -35,7 +35,7 @@ pub(super) struct Doc {
     pub parts: Vec<(Key, Option<Arc<KeptPart>>)>,
     /// Keep the parts made, for the memo.
     pub keep: bool,
-    /// Note where each part is written, for `out/.mdfeed-feeds`.
+    /// Note where each part is written, for `out/.mdfeed-cache/feeds`.
     pub place: bool,
 }
 

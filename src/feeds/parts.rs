@@ -68,7 +68,7 @@ pub(super) struct PartWriter<'c, S> {
     keep: bool,
     next: usize,
     kept: Vec<(usize, KeptPart)>,
-    /// Note where each part after the first is written (for `out/.mdfeed-feeds`).
+    /// Note where each part after the first is written (for `out/.mdfeed-cache/feeds`).
     place: bool,
     placed: Vec<(usize, Placed)>,
     /// Bytes put into the sink so far.

@@ -10,7 +10,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
-use super::{MANIFEST, TEMP_PREFIX, spool};
+use super::{CACHE_DIR, MANIFEST, TEMP_PREFIX, spool};
 use crate::error::{Error, Result};
 
 /// Marks `out/` as being written: while it exists, `out/` may be half old, half new,
@@ -31,6 +31,14 @@ pub fn read_state(out_dir: &Path, name: &str) -> Option<Vec<u8>> {
         .iter()
         .all(|rel| out_dir.join(rel).is_file())
         .then_some(state)
+}
+
+/// Returns a cache an earlier build left (see `cache::bodies`, `cache::parts`). Unlike
+/// the state file it needs no intact `out/`: each thing in it is checked on its own
+/// (by the key of its sources, or the stamp of its file), so reading it is one read,
+/// not a look at every file of the manifest.
+pub fn read_cache(out_dir: &Path, name: &str) -> Option<Vec<u8>> {
+    fs::read(out_dir.join(name)).ok()
 }
 
 /// Writes the state file of a finished build (atomically, unless unchanged).
@@ -69,6 +77,7 @@ pub(super) fn remove_leftovers<'a>(
         .filter_map(|f| f.parent().map(|p| out_dir.join(p)))
         .collect();
     dirs.insert(out_dir.to_owned());
+    dirs.insert(out_dir.join(CACHE_DIR));
     for dir in dirs {
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
@@ -115,7 +124,11 @@ pub fn write_state_with(
     name: &str,
     fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    write_atomic_with(&out_dir.join(name), fill)
+    let path = out_dir.join(name);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    write_atomic_with(&path, fill)
 }
 
 /// `write_atomic`, with the bytes written by `fill`.

@@ -87,6 +87,16 @@ impl Spool {
 }
 
 impl Spool {
+    /// Says that `rel` (a path under `out/`, `len` bytes long) already holds its page,
+    /// known without reading it (see `cache::pages`).
+    pub fn in_place(&self, rel: &Path, len: u64) -> Spooled {
+        Spooled {
+            path: self.out_dir.join(rel),
+            len,
+            there: true,
+        }
+    }
+
     /// Starts a new file in the spool, to be written piece by piece (`SpoolFile::put`).
     pub fn open(&self) -> Result<SpoolFile> {
         let n = self.next.fetch_add(1, Ordering::Relaxed);

@@ -1,8 +1,9 @@
 //! What a build leaves in `out/` for the next one, besides the site: the cache of
 //! rendered bodies (`cache::bodies`), read before a build renders, each body handed
 //! to the article read under its key, and written back once the build is in `out/`
-//! when anything in it changed; and the record of where each part of a large feed
-//! is (`cache::parts`), read before the feeds are made and written after.
+//! when anything in it changed; the record of where each part of a large feed is
+//! (`cache::parts`), read before the feeds are made and written after; and the record
+//! of the article and redirect pages (`cache::pages`).
 //!
 //! Used by a build that writes and starts with nothing rendered in memory (`build`,
 //! and the first build of `build --watch`; later ones have the memo).
@@ -14,7 +15,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::article::Made;
+use super::memo::Memo;
 use crate::cache::bodies::{self, Body};
+use crate::cache::pages;
 use crate::cache::parts::{self, FileParts, PlacedParts};
 use crate::error::{Error, Result};
 use crate::feeds::KeptPart;
@@ -26,6 +29,49 @@ use crate::urls::Target;
 /// An article rendered: its read key, the article (which holds most of its body),
 /// its template tag lines and what its links named.
 type Noted = (Key, Arc<Article>, Vec<u32>, Vec<(PathBuf, Option<Target>)>);
+
+/// Reads what the last build left in `out_dir` for this one into `memo`.
+pub(super) fn load(out_dir: &Path, memo: &mut Memo) {
+    memo.bodies = Bodies::load(out_dir);
+    memo.feeds.stored(load_parts(out_dir));
+    memo.placed_pages = PlacedPages::load(out_dir);
+}
+
+/// What a build leaves in `out/` for the next, once it is in place.
+pub(super) struct ForNext {
+    bodies: Option<Bodies>,
+    parts: Option<PlacedParts>,
+    pages: Option<PlacedPages>,
+}
+
+impl ForNext {
+    /// Takes it from the memo of a build that just planned (`ok`: with success); a
+    /// failed build leaves nothing.
+    pub fn take(memo: &mut Memo, ok: bool) -> ForNext {
+        let parts = memo.feeds.take_placed();
+        let bodies = memo.bodies.finish();
+        let pages = memo.placed_pages.finish();
+        ForNext {
+            bodies: bodies.filter(|_| ok),
+            parts: parts.filter(|_| ok),
+            pages: pages.filter(|_| ok),
+        }
+    }
+
+    /// Writes each record into `out_dir`, where the build now is.
+    pub fn save(self, out_dir: &Path) -> Result<()> {
+        if let Some(bodies) = self.bodies {
+            bodies.save(out_dir)?;
+        }
+        if let Some(parts) = self.parts {
+            save_parts(out_dir, parts)?;
+        }
+        if let Some(pages) = self.pages {
+            pages.save()?;
+        }
+        Ok(())
+    }
+}
 
 /// What the build took from the cache, and what to write back.
 #[derive(Default)]
@@ -44,7 +90,7 @@ impl Bodies {
     /// Reads the cache a finished build left in `out_dir` (none when `out/` is not
     /// intact or the file is not this mdfeed's).
     pub fn load(out_dir: &Path) -> Bodies {
-        let loaded = output::read_state(out_dir, bodies::FILE)
+        let loaded = output::read_cache(out_dir, bodies::FILE)
             .map(|bytes| bodies::decode(&bytes))
             .unwrap_or_default();
         Bodies {
@@ -107,8 +153,8 @@ impl Bodies {
 
 /// Reads the record of feed parts in `out_dir`: the parts of each file whose stamp is
 /// the one the build that wrote it saw, by key.
-pub(super) fn load_parts(out_dir: &Path) -> HashMap<Key, Arc<KeptPart>> {
-    let Some(bytes) = output::read_state(out_dir, parts::FILE) else {
+fn load_parts(out_dir: &Path) -> HashMap<Key, Arc<KeptPart>> {
+    let Some(bytes) = output::read_cache(out_dir, parts::FILE) else {
         return HashMap::new();
     };
     let mut kept = HashMap::new();
@@ -126,7 +172,7 @@ pub(super) fn load_parts(out_dir: &Path) -> HashMap<Key, Arc<KeptPart>> {
 }
 
 /// Records where this build's feed parts are, once the build is in `out_dir`.
-pub(super) fn save_parts(out_dir: &Path, placed: PlacedParts) -> Result<()> {
+fn save_parts(out_dir: &Path, placed: PlacedParts) -> Result<()> {
     if placed.is_empty() && !out_dir.join(parts::FILE).exists() {
         return Ok(());
     }
@@ -141,4 +187,63 @@ pub(super) fn save_parts(out_dir: &Path, placed: PlacedParts) -> Result<()> {
         });
     }
     output::write_state_with(out_dir, parts::FILE, &mut |w| parts::write(w, &files))
+}
+
+/// The pages the last build rendered into `out/`, and those this one renders.
+#[derive(Default)]
+pub(super) struct PlacedPages {
+    /// This build uses the record (it writes, and starts with nothing in memory).
+    on: bool,
+    out_dir: PathBuf,
+    /// By file under `out/`: its page key and stamp.
+    last: HashMap<PathBuf, (Key, Stamp)>,
+    /// This build's pages: file and key.
+    now: Vec<(PathBuf, Key)>,
+}
+
+impl PlacedPages {
+    /// Reads the record in `out_dir`.
+    pub fn load(out_dir: &Path) -> PlacedPages {
+        let last = output::read_cache(out_dir, pages::FILE)
+            .map(|bytes| pages::decode(&bytes))
+            .unwrap_or_default();
+        PlacedPages {
+            on: true,
+            out_dir: out_dir.to_owned(),
+            last: last.into_iter().map(|(f, k, s)| (f, (k, s))).collect(),
+            now: Vec::new(),
+        }
+    }
+
+    /// Returns the length of `file` when it already holds the page of `key`: the last
+    /// build rendered that key there and the file still has the stamp it left.
+    pub fn holds(&self, file: &Path, key: &Key) -> Option<u64> {
+        let (_, stamp) = self.last.get(file).filter(|(k, _)| k == key)?;
+        let meta = fs::metadata(self.out_dir.join(file)).ok()?;
+        (Stamp::of(&meta) == *stamp).then_some(meta.len())
+    }
+
+    /// Notes a page of this build.
+    pub fn note(&mut self, file: &Path, key: Key) {
+        if self.on {
+            self.now.push((file.to_owned(), key));
+        }
+    }
+
+    /// Returns the record to write once the build is in place (`None` when the build
+    /// did not use one); leaves this one empty.
+    pub fn finish(&mut self) -> Option<PlacedPages> {
+        Some(std::mem::take(self)).filter(|p| p.on)
+    }
+
+    /// Writes the record of this build's pages, with the stamps of their files now.
+    pub fn save(&self) -> Result<()> {
+        let mut pages = Vec::with_capacity(self.now.len());
+        for (file, key) in &self.now {
+            let path = self.out_dir.join(file);
+            let meta = fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
+            pages.push((file.clone(), *key, Stamp::of(&meta)));
+        }
+        output::write_state_with(&self.out_dir, pages::FILE, &mut |w| pages::write(w, &pages))
+    }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::article::Looked;
-use super::cached::Bodies;
+use super::cached::{Bodies, PlacedPages};
 use super::content::SortedFiles;
 use super::files::LastRead;
 use super::lock::LastIds;
@@ -67,6 +67,8 @@ pub struct Memo {
     pub(super) last_terms: Option<LastTerms>,
     /// What the running build took from the cache of rendered bodies in `out/`.
     pub(super) bodies: Bodies,
+    /// The pages the last build left in `out/`, and this build's.
+    pub(super) placed_pages: PlacedPages,
     /// What the running build took from the memo.
     pub(super) reuse: MemoReport,
     /// When the running build started its current stage, and how long each took.
@@ -245,6 +247,7 @@ impl Memo {
             generation,
             spool,
             last_keys: remembers.then_some(&mut self.last_page_keys),
+            placed: Some(&mut self.placed_pages),
         };
         let listing_memo = PageMemo {
             pages: &mut self.listings,
@@ -252,6 +255,7 @@ impl Memo {
             generation,
             spool,
             last_keys: None,
+            placed: None,
         };
         (page_memo, listing_memo, &mut self.feeds, feeds, seen)
     }

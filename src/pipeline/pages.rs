@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::cached::PlacedPages;
 use super::memo::Memo;
 use super::{BuildOptions, progress};
 use crate::config::Config;
@@ -137,6 +138,8 @@ pub(super) struct PageMemo<'m> {
     pub spool: Option<&'m Spool>,
     /// The keys of the last build's article pages (`None`: kept by no one).
     pub last_keys: Option<&'m mut Option<LastPageKeys>>,
+    /// The pages the last build left in `out/` (see `cache::pages`), and this build's.
+    pub placed: Option<&'m mut PlacedPages>,
 }
 
 /// The keys of the last build's article pages, with what they were made from.
@@ -197,28 +200,45 @@ fn render_pages(
     let mut slots: Vec<Option<Result<Body>>> = Vec::with_capacity(keys.len());
     for key in keys {
         let hit = memo.pages.get(key, generation);
-        memo.reuse.count(hit.is_some());
         if hit.is_some() {
+            memo.reuse.count(true);
             progress::advance(progress);
         }
         slots.push(hit.map(|bytes| Ok(Body::Bytes(bytes))));
     }
     let missing: Vec<usize> = (0..keys.len()).filter(|&i| slots[i].is_none()).collect();
     let spool = memo.spool;
-    let made: Vec<(usize, Result<Body>)> = missing
+    let placed = memo.placed.as_deref();
+    // A page that `out/` already holds, by the last build's record, is left there.
+    let in_place = |i: usize| {
+        let len = placed?.holds(&files[i], &keys[i])?;
+        spool.map(|s| Body::Spooled(s.in_place(&files[i], len)))
+    };
+    let made: Vec<(usize, Result<Body>, bool)> = missing
         .into_par_iter()
         .map(|i| {
-            let page =
-                render(i).and_then(|html| store(spool, &files[i], Arc::new(html.into_bytes())));
+            let (page, kept) = match in_place(i) {
+                Some(body) => (Ok(body), true),
+                None => (
+                    render(i).and_then(|html| store(spool, &files[i], Arc::new(html.into_bytes()))),
+                    false,
+                ),
+            };
             progress::advance(progress);
-            (i, page)
+            (i, page, kept)
         })
         .collect();
-    for (i, page) in made {
+    for (i, page, kept) in made {
+        memo.reuse.count(kept);
         if let Ok(Body::Bytes(bytes)) = &page {
             memo.pages.insert(keys[i], bytes.clone(), generation);
         }
         slots[i] = Some(page);
+    }
+    if let Some(placed) = memo.placed.as_deref_mut() {
+        for (file, key) in files.iter().zip(keys) {
+            placed.note(file, *key);
+        }
     }
     slots.into_iter().flatten().collect()
 }

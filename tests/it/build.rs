@@ -250,8 +250,11 @@ fn same_input_gives_identical_bytes_and_rebuilds_touch_nothing() {
     assert!(out.status.success());
     let second = snapshot(&other);
     type Snap = std::collections::BTreeMap<std::path::PathBuf, (Vec<u8>, std::time::SystemTime)>;
+    // The records of pages and feed parts hold the stamps of their own out/'s files.
+    let records = [".mdfeed-cache/pages", ".mdfeed-cache/feeds"].map(std::path::Path::new);
     let bytes = |s: &Snap| {
         s.iter()
+            .filter(|(k, _)| !records.contains(&k.as_path()))
             .map(|(k, v)| (k.clone(), v.0.clone()))
             .collect::<Vec<_>>()
     };

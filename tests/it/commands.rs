@@ -181,7 +181,14 @@ fn verbose_build_prints_its_stages() {
         .lines()
         .find(|l| l.contains("took: "))
         .unwrap_or_default();
-    for stage in ["up-to-date check", "render", "pages and feeds", "write"] {
+    let stages = [
+        "up-to-date check",
+        "render",
+        "pages and feeds",
+        "write",
+        "records for the next build",
+    ];
+    for stage in stages {
         assert!(
             took.contains(&format!("{stage} ")),
             "{stage} missing in: {text}"
@@ -281,10 +288,19 @@ fn build_watch_rewrites_out_after_a_save() {
             .into_iter()
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_file())
-            .filter(|e| !e.file_name().to_string_lossy().starts_with(".mdfeed-"))
-            .map(|e| {
-                let rel = e.path().strip_prefix(dir).unwrap().to_owned();
-                (rel, std::fs::read(e.path()).unwrap())
+            .map(|e| e.path().to_owned())
+            // mdfeed's bookkeeping (state, manifest, .mdfeed-cache/) is not the site.
+            .filter(|p| !p.strip_prefix(dir).unwrap().starts_with(".mdfeed-cache"))
+            .filter(|p| {
+                !p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(".mdfeed-")
+            })
+            .map(|p| {
+                let rel = p.strip_prefix(dir).unwrap().to_owned();
+                let bytes = std::fs::read(&p).unwrap();
+                (rel, bytes)
             })
             .collect();
         all.sort();

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use crate::util::{CONFIG, snapshot, stderr};
 
 const ARTICLES: usize = 2000;
+/// The files of `out/` that record the stamps of its other files.
+const RECORDS: [&str; 2] = [".mdfeed-cache/feeds", ".mdfeed-cache/pages"];
 const KILLS: usize = 40;
 const TIME_LIMIT: Duration = Duration::from_secs(150);
 /// A large asset takes long enough to write that kills land inside its write.
@@ -134,9 +136,9 @@ fn check_consistent(out: &Path, refs: [&Tree; 2], person: &Tree) -> usize {
         if rel == Path::new(".mdfeed-manifest") || rel == Path::new(".mdfeed-building") {
             continue;
         }
-        // The record of feed parts holds the stamps of this out/'s files, so no two
-        // builds write the same one; a stale one is never taken (see out_cache.rs).
-        if rel == Path::new(".mdfeed-feeds") {
+        // The records of feed parts and pages hold the stamps of this out/'s files, so
+        // no two builds write the same ones; a stale one is never taken (out_cache.rs).
+        if RECORDS.map(Path::new).contains(&rel.as_path()) {
             continue;
         }
         if let Some(mine) = person.get(rel) {
@@ -154,12 +156,12 @@ fn check_consistent(out: &Path, refs: [&Tree; 2], person: &Tree) -> usize {
             rel.display(),
             bytes.len()
         );
-        // The state file and the cache of rendered bodies are bookkeeping like the
-        // manifest: each must be one build's version (checked above) but is not one of
-        // the site's files.
-        let bookkeeping = [".mdfeed-state", ".mdfeed-cache"].map(Path::new);
+        // The state file and the cache folder are bookkeeping like the manifest: each
+        // file must be one build's version (checked above) but is not one of the site's.
         assert!(
-            manifest.contains(rel) || bookkeeping.contains(&rel.as_path()),
+            manifest.contains(rel)
+                || rel == Path::new(".mdfeed-state")
+                || rel.starts_with(".mdfeed-cache"),
             "{}: made but not in the manifest",
             rel.display()
         );
@@ -249,7 +251,9 @@ fn a_build_killed_at_random_moments_leaves_a_consistent_out() {
             build_fully(root, &out);
             let mut t = tree(&out);
             t.remove(Path::new(".mdfeed-manifest"));
-            t.remove(Path::new(".mdfeed-feeds"));
+            for r in RECORDS {
+                t.remove(Path::new(r));
+            }
             check_complete(&t);
             t
         })
@@ -268,7 +272,9 @@ fn a_build_killed_at_random_moments_leaves_a_consistent_out() {
         build_fully(root, &out);
         let mut now = tree(&out);
         now.remove(Path::new(".mdfeed-manifest"));
-        now.remove(Path::new(".mdfeed-feeds"));
+        for r in RECORDS {
+            now.remove(Path::new(r));
+        }
         assert_eq!(
             now.remove(Path::new("CNAME")).as_deref(),
             Some(&b"example.org\n"[..])

@@ -1,5 +1,5 @@
-//! What a build leaves in `out/` for the next: the cache of rendered bodies
-//! (`out/.mdfeed-cache`) and the record of feed parts (`out/.mdfeed-feeds`). A build
+//! What a build leaves in `out/.mdfeed-cache/` for the next: the cache of rendered
+//! bodies and the records of feed parts and pages. A build
 //! that takes from them makes, byte for byte, the site and the warnings a build
 //! without them makes, and makes again exactly what changed.
 
@@ -66,12 +66,19 @@ fn build(site: &Site, out: &str) -> (String, Vec<String>) {
 }
 
 /// The files of a build, by path, but the state file (it repeats the warnings, and
-/// the lock file's come only with the build that pins an ID) and the record of feed
-/// parts (it holds the stamps of the files of its own `out/`).
+/// the lock file's come only with the build that pins an ID) and the records of feed
+/// parts and pages (they hold the stamps of the files of their own `out/`).
 fn bytes(site: &Site, out: &str) -> BTreeMap<PathBuf, Vec<u8>> {
     snapshot(&site.root().join(out))
         .into_iter()
-        .filter(|(path, _)| ![".mdfeed-state", ".mdfeed-feeds"].contains(&path.to_str().unwrap()))
+        .filter(|(path, _)| {
+            ![
+                ".mdfeed-state",
+                ".mdfeed-cache/feeds",
+                ".mdfeed-cache/pages",
+            ]
+            .contains(&path.to_str().unwrap())
+        })
         .map(|(path, (bytes, _))| (path, bytes))
         .collect()
 }
@@ -107,9 +114,9 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
     let site = site();
     assert_eq!(
         same_as_fresh(&site, "first"),
-        "rendered anew: 5 of 5 articles"
+        "rendered anew: 5 of 5 articles, 5 of 5 pages"
     );
-    assert!(site.out().join(".mdfeed-cache").is_file());
+    assert!(site.out().join(".mdfeed-cache/bodies").is_file());
     let (_, warnings) = build(&site, "fresh-check");
     assert!(
         warnings.iter().any(|w| w.contains("content/c.md:7:")),
@@ -128,7 +135,23 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
     );
     assert_eq!(
         same_as_fresh(&site, "edit"),
-        "rendered anew: 1 of 5 articles"
+        "rendered anew: 1 of 5 articles, 1 of 5 pages"
+    );
+
+    // A page changed behind mdfeed's back is rendered again, though its key is not.
+    fs::write(site.out().join("c/index.html"), "defaced").unwrap();
+    site.write(
+        "content/d.md",
+        article(
+            "D",
+            "2024-01-04",
+            "summary: \"A *short* one\"\n",
+            "Delta2\n",
+        ),
+    );
+    assert_eq!(
+        same_as_fresh(&site, "defaced"),
+        "rendered anew: 1 of 5 articles, 2 of 5 pages"
     );
 
     // B moves: A and E, unchanged themselves, link to a file that is gone, so their
@@ -140,7 +163,7 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
     .unwrap();
     assert_eq!(
         same_as_fresh(&site, "move"),
-        "rendered anew: 3 of 5 articles"
+        "rendered anew: 3 of 5 articles, 3 of 5 pages"
     );
 
     // A changed config renders everything again (its key is part of every body's).
@@ -148,13 +171,13 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
     site.write("mdfeed.toml", config.replace("Test Site", "Renamed"));
     assert_eq!(
         same_as_fresh(&site, "config"),
-        "rendered anew: 5 of 5 articles"
+        "rendered anew: 5 of 5 articles, 5 of 5 pages"
     );
     // A new article: the only one rendered.
     site.write("content/f.md", article("F", "2024-01-06", "", "Zeta\n"));
     assert_eq!(
         same_as_fresh(&site, "new"),
-        "rendered anew: 1 of 6 articles"
+        "rendered anew: 1 of 6 articles, 1 of 6 pages"
     );
 }
 
@@ -162,7 +185,7 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
 fn a_damaged_cache_only_costs_time() {
     let site = site();
     build(&site, "out");
-    let cache = site.out().join(".mdfeed-cache");
+    let cache = site.out().join(".mdfeed-cache/bodies");
     let full = fs::read(&cache).unwrap();
     for (n, damaged) in [
         full[..full.len() / 2].to_vec(),
@@ -179,7 +202,9 @@ fn a_damaged_cache_only_costs_time() {
             article("D", "2024-01-04", "", &format!("Delta {n}\n")),
         );
         let made = same_as_fresh(&site, &format!("damaged-{n}"));
-        assert_eq!(made, "rendered anew: 5 of 5 articles");
+        // Every body is rendered again; the pages' record is whole, so only the edited
+        // article's page is.
+        assert_eq!(made, "rendered anew: 5 of 5 articles, 1 of 5 pages");
         assert!(
             fs::read(&cache).unwrap().len() > 100,
             "the cache was not written again"
@@ -214,9 +239,9 @@ fn feed_parts_are_taken_from_out_while_their_file_is_unchanged() {
     let first = same_as_fresh(&site, "first");
     assert_eq!(
         first,
-        "rendered anew: 450 of 450 articles; feed parts made anew: 6 of 6"
+        "rendered anew: 450 of 450 articles, 450 of 450 pages; feed parts made anew: 6 of 6"
     );
-    assert!(site.out().join(".mdfeed-feeds").is_file());
+    assert!(site.out().join(".mdfeed-cache/feeds").is_file());
 
     // The oldest article changes: only the oldest part of each format is made again.
     site.write(
@@ -226,7 +251,7 @@ fn feed_parts_are_taken_from_out_while_their_file_is_unchanged() {
     let edit = same_as_fresh(&site, "edit-oldest");
     assert_eq!(
         edit,
-        "rendered anew: 1 of 450 articles; feed parts made anew: 3 of 6"
+        "rendered anew: 1 of 450 articles, 1 of 450 pages; feed parts made anew: 3 of 6"
     );
 
     // A new article changes only the newest part, which is always made.
@@ -237,7 +262,7 @@ fn feed_parts_are_taken_from_out_while_their_file_is_unchanged() {
     let new = same_as_fresh(&site, "new");
     assert_eq!(
         new,
-        "rendered anew: 1 of 451 articles; feed parts made anew: 0 of 6"
+        "rendered anew: 1 of 451 articles, 1 of 451 pages; feed parts made anew: 0 of 6"
     );
 
     // A feed file changed behind mdfeed's back: none of its parts is taken from it,
@@ -252,7 +277,7 @@ fn feed_parts_are_taken_from_out_while_their_file_is_unchanged() {
     let tampered = same_as_fresh(&site, "tampered");
     assert_eq!(
         tampered,
-        "rendered anew: 1 of 451 articles; feed parts made anew: 4 of 6"
+        "rendered anew: 1 of 451 articles, 1 of 451 pages; feed parts made anew: 4 of 6"
     );
     assert!(site.read("atom.xml").contains("Article 1,"));
 }
