@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # mdfeed benchmark: times `mdfeed build` against Hugo and an I/O floor on
-# generated corpora and prints a Markdown table. See bench/README.md.
+# generated corpora, and mdfeed's rebuilds (nothing changed; one article
+# changed), and prints Markdown tables. See bench/README.md.
 #
 #   bench/run.sh [SIZE...]     sizes in articles (default: 1000 10000 100000)
 #   bench/run.sh --tiny        50 articles, 1 run: proves the harness works (CI)
@@ -94,18 +95,25 @@ trap cleanup EXIT
 failures=0
 
 # timed MEDIUM SIZE RUN TOOL OUTDIR CMD...: one timed run; appends a row to $raw.
-# The output is deleted before (and after) the run, outside the timed region.
+# The output is deleted before (and after) the run, outside the timed region,
+# unless $keep_out is 1 (a rebuild into the output of an earlier build).
+keep_out=0
 timed() {
   local medium=$1 size=$2 run=$3 tool=$4 out=$5 t0 t1 rc=0 rss files
   shift 5
-  rm -rf "$out"
+  if ((!keep_out)); then rm -rf "$out"; fi
   if [[ $medium == disk* ]]; then sync; fi
   t0=${EPOCHREALTIME/./}
   /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >"$work/$tool.log" 2>&1 || rc=$?
   t1=${EPOCHREALTIME/./}
   rss=$(tail -n 1 "$work/time.txt" | awk '{print $2}')
   files=$( [[ -d $out ]] && find "$out" -type f | wc -l || echo 0)
-  if ((rc != 0)) || ((files == 0)); then
+  if ((keep_out)); then
+    # For a rebuild, the files it wrote (mdfeed says "N written" or "up to date").
+    files=$(grep -o '[0-9,]* written' "$work/$tool.log" | tr -d ', written' || true)
+    files=${files:-0}
+  fi
+  if ((rc != 0)) || { ((!keep_out)) && ((files == 0)); }; then
     say ""
     say "bench: FAILED ($tool, $size articles, exit $rc, $files output files):"
     tail -n 20 "$work/$tool.log" >&2
@@ -115,6 +123,33 @@ timed() {
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$medium" "$size" "$tool" "$run" \
     $((t1 - t0)) "${rss:-0}" "$rc" "$files" >>"$raw"
   printf ' %s %s s' "$tool" "$(awk -v us=$((t1 - t0)) 'BEGIN{printf "%.3f", us/1e6}')" >&2
+  if ((!keep_out)); then rm -rf "$out"; fi
+}
+
+# rebuilds MEDIUM SIZE CORPUS: builds once (untimed), then RUNS times: a rebuild with
+# nothing changed, and one after a line is added to one published article (in the
+# middle of the corpus by path), which is then put back and rebuilt (untimed).
+rebuilds() {
+  local medium=$1 size=$2 corpus=$3 out=$work/out-rebuild run article
+  article=$(grep -rL --include='*.md' '^draft: true' "$corpus/content" | sort |
+    sed -n "$(((size + 1) / 2))p")
+  [[ -n $article ]] || { say "bench: no published article to edit"; return; }
+  cp "$article" "$work/article.md"
+  rm -rf "$out"
+  "$mdfeed" build --quiet --root "$corpus" --out "$out" >&2
+  keep_out=1
+  for ((run = 1; run <= runs; run++)); do
+    printf 'bench: [%s] %s articles, rebuilds %d/%d:' "$medium" "$size" "$run" "$runs" >&2
+    timed "$medium" "$size" "$run" nothing-changed "$out" \
+      "$mdfeed" build --root "$corpus" --out "$out"
+    printf '\nEdited by the benchmark, run %d.\n' "$run" >>"$article"
+    timed "$medium" "$size" "$run" one-changed "$out" \
+      "$mdfeed" build --root "$corpus" --out "$out"
+    cp "$work/article.md" "$article"
+    "$mdfeed" build --quiet --root "$corpus" --out "$out" >&2
+    say ""
+  done
+  keep_out=0
   rm -rf "$out"
 }
 
@@ -144,6 +179,7 @@ bench_size() {
       "$tools/io_floor" "$corpus/content" "$work/out-floor"
     say ""
   done
+  if ((mdfeed_ok)); then rebuilds "$medium" "$size" "$corpus"; fi
   rm -rf "$corpus"
 }
 
@@ -191,6 +227,20 @@ for medium in "${media[@]}"; do
       printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$size" "$tool" "$med" "$lo" \
         "$hi" "$rss" "$(ratio "$med" "$hugo_med")" "$(ratio "$med" "$floor_med")" "$files"
     done
+  done
+done
+
+for medium in "${media[@]}"; do
+  printf '\n### rebuilds, %s (mdfeed)\n\n' "$medium"
+  printf '| size | full build s | nothing changed s | vs full | files written | one article changed s | vs full | files written |\n'
+  printf '|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+  for size in "${sizes[@]}"; do
+    full=$(summary "$medium" "$size" mdfeed | awk '{print $1}')
+    read -r none _ _ _ none_files <<<"$(summary "$medium" "$size" nothing-changed)" || true
+    read -r one _ _ _ one_files <<<"$(summary "$medium" "$size" one-changed)" || true
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$size" "${full:-–}" "${none:-–}" \
+      "$(ratio "${none:-}" "$full")" "${none_files:-–}" "${one:-–}" "$(ratio "${one:-}" "$full")" \
+      "${one_files:-–}"
   done
 done
 
