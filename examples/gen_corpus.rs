@@ -82,10 +82,10 @@ struct Args {
 }
 
 /// What later articles need to know about an earlier one to link to it.
-struct Meta {
-    rel: String,
-    title: String,
-    draft: bool,
+pub(crate) struct Meta {
+    pub(crate) rel: String,
+    pub(crate) title: String,
+    pub(crate) draft: bool,
 }
 
 /// Per-article state while writing the body.
@@ -332,7 +332,7 @@ impl Body<'_> {
 }
 
 /// Full text of article `i` (front matter and body): 2–8 KB.
-fn article(seed: u64, i: usize, earlier: &[Meta]) -> (Meta, String) {
+pub(crate) fn article(seed: u64, i: usize, earlier: &[Meta]) -> (Meta, String) {
     let (meta, mut text) = front_matter(seed, i);
     let dir = meta.rel.rsplit_once('/').map_or("", |(d, _)| d);
     let mut body = Body {
@@ -376,7 +376,7 @@ const HUGO_FILES: [(&str, &str); 3] = [
     ),
 ];
 
-const MDFEED_TOML: &str = r#"title = "mdfeed bench corpus"
+pub(crate) const MDFEED_TOML: &str = r#"title = "mdfeed bench corpus"
 base_url = "https://example.org/"
 description = "Generated articles for benchmarking mdfeed"
 language = "en"
