@@ -7,6 +7,7 @@
 mod site;
 
 use std::hint::black_box;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use criterion::{
@@ -14,12 +15,17 @@ use criterion::{
 };
 use mdfeed::feeds::{self, FeedBody};
 use mdfeed::frontmatter::{self, DataFormat};
+use mdfeed::model::Site;
 use mdfeed::taxonomy;
 use site::Corpus;
 
 /// How many generated articles the Markdown inputs are picked from, and the site of
 /// the feed benchmarks holds (before drafts are left out).
 const ARTICLES: usize = 200;
+
+/// Made once per process, when a benchmark that needs it runs (`cargo test` and
+/// nextest run each benchmark in its own process).
+static CORPUS: LazyLock<Corpus> = LazyLock::new(|| Corpus::new(ARTICLES, site::config(false)));
 
 /// The same front matter in both formats: the keys a blog post typically carries.
 const YAML: &str = r#"---
@@ -90,7 +96,7 @@ fn front_matter(c: &mut Criterion) {
 }
 
 fn markdown(c: &mut Criterion) {
-    let corpus = Corpus::new(ARTICLES, site::config(false));
+    let corpus = &*CORPUS;
     // Bodies with every construct the renderer handles specially.
     let rich: Vec<_> = corpus
         .articles
@@ -127,8 +133,10 @@ fn feed_documents(c: &mut Criterion) {
         .sampling_mode(SamplingMode::Flat)
         .sample_size(20)
         .measurement_time(Duration::from_secs(8));
-    for (name, default_feeds) in [("full_site", false), ("default_config", true)] {
-        let site = Corpus::new(ARTICLES, site::config(default_feeds)).site();
+    let full = CORPUS.site();
+    // The same articles: `[feeds]` changes no article, only what the feeds hold.
+    let default = Site::new(site::config(true), full.articles.clone());
+    for (name, site) in [("full_site", full), ("default_config", default)] {
         let urls = mdfeed::urls::Urls::new(site.config.base_url.clone());
         let (tax, _) = taxonomy::collect(&site, &site.config.feeds);
         let made = feeds::build(&site, &urls, &tax).expect("feeds build");
