@@ -94,6 +94,15 @@ impl Fingerprint {
     }
 }
 
+/// Writes `value` as a cache file would hold it and reads it back (for the tests of
+/// the types a cache keeps).
+#[cfg(test)]
+pub(crate) fn round_trip<T: Serialize + serde::de::DeserializeOwned>(value: &T) -> Option<T> {
+    let mut bytes = Vec::new();
+    stored::write(&mut bytes, value).ok()?;
+    stored::read(&bytes)
+}
+
 /// Returns the hash of one file's bytes (the pipeline hashes files in parallel).
 pub fn digest(bytes: &[u8]) -> [u8; 32] {
     *blake3::hash(bytes).as_bytes()

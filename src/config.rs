@@ -22,7 +22,7 @@ pub use feeds::{ContentPolicy, DEFAULT_LIMIT, FeedsConfig};
 pub const FILE_NAME: &str = "mdfeed.toml";
 
 /// A person credited for an article or the site.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Person {
     /// Display name, never split.
     pub name: String,

@@ -66,7 +66,7 @@ const KNOWN: &[&str] = &[
 ];
 
 /// Which convention supplied each field of an article (for `check --report`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Provenance {
     /// The `title_keys` entry the title came from.
     pub title_key: String,
@@ -77,7 +77,7 @@ pub struct Provenance {
 }
 
 /// An old URL of an article, served by a small redirect page.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Alias {
     /// The redirect page under `out/`.
     pub file: PathBuf,
@@ -86,8 +86,10 @@ pub struct Alias {
 }
 
 /// An article's front matter, validated; the body is rendered later, once every
-/// article's URL is known (links between articles need them).
-#[derive(Debug, Clone)]
+/// article's URL is known (links between articles need them). Serialised only for
+/// the cache of read articles (`cache::bodies`), in a form that keeps no field names:
+/// every field is written, none skipped.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Meta {
     /// Source path relative to `content/`.
     pub source: PathBuf,
@@ -116,6 +118,7 @@ pub struct Meta {
     /// Stable feed ID from front matter.
     pub id: Option<String>,
     /// Keys mdfeed does not know, for templates.
+    #[serde(with = "json_text")]
     pub extra: BTreeMap<String, Value>,
     /// The body is HTML already (an `.html` article), not Markdown.
     pub html: bool,
@@ -135,8 +138,32 @@ pub struct Meta {
     pub enclosure: Option<EnclosureRef>,
 }
 
+/// Keeps a JSON value as JSON text: a binary form such as the cache's cannot hold
+/// `serde_json::Value` itself (it reads only types it knows in advance).
+mod json_text {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+    use serde_json::Value;
+
+    pub fn serialize<S: Serializer>(
+        map: &BTreeMap<String, Value>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let text = serde_json::to_string(map).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<String, Value>, D::Error> {
+        let text = String::deserialize(d)?;
+        serde_json::from_str(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 /// A featured image as written in front matter.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImageRef {
     /// Path or URL as written.
     pub src: String,
@@ -149,7 +176,7 @@ pub struct ImageRef {
 }
 
 /// An enclosure as written in front matter.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EnclosureRef {
     /// Path relative to the file, or an absolute URL.
     pub src: String,

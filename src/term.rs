@@ -124,17 +124,20 @@ impl Term {
             None => eprintln!("mdfeed: checked {articles}: no errors"),
         }
         if self.verbose && !report.up_to_date {
-            let (r, pages, p) = (
+            let (read, r, pages, p) = (
+                report.memo.read,
                 report.memo.rendered,
                 report.memo.pages,
                 report.memo.feed_parts,
             );
             let parts = match p.hits + p.misses {
                 0 => String::new(),
-                all => format!("; feed parts made anew: {} of {all}", p.misses),
+                all => format!(", {} of {all} feed parts", p.misses),
             };
             eprintln!(
-                "{DIM}rendered anew: {} of {} articles, {} of {} pages{parts} (the others as an earlier build made them){DIM:#}",
+                "{DIM}made anew: {} of {} files read, {} of {} articles rendered, {} of {} pages{parts} (the others as an earlier build made them){DIM:#}",
+                read.misses,
+                read.hits + read.misses,
                 r.misses,
                 r.hits + r.misses,
                 pages.misses,

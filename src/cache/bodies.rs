@@ -1,7 +1,8 @@
-//! The cache of rendered article bodies, `out/.mdfeed-cache/bodies`: what Markdown made of
-//! each article, by the key of everything reading the article depended on, so a
-//! build skips the Markdown of every article whose file, config and folder defaults
-//! are byte for byte what they were.
+//! The cache of read and rendered articles, `out/.mdfeed-cache/bodies`: what reading
+//! made of each article's file (its front matter, validated) and what Markdown made of
+//! its body, by the key of everything reading the article depended on, so a build
+//! skips the front matter and the Markdown of every article whose file, config and
+//! folder defaults are byte for byte what they were.
 //!
 //! Never trusted over the sources: a body is found only by a key that hashes the
 //! file's bytes with every other input of reading it, and the pipeline takes it only
@@ -17,17 +18,35 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::stored;
+use crate::error::Warning;
 use crate::markdown::SummaryFrom;
 use crate::memo::Key;
+use crate::model::Meta;
 use crate::urls::Target;
 
 /// The cache file, under `out/`.
 pub const FILE: &str = ".mdfeed-cache/bodies";
 
-/// What an article's body rendered to. Borrowed when written (from the articles of
-/// a build), owned when read back.
+/// What reading an article's file gave: its front matter, validated (the parse the
+/// cache saves), where its body starts, and reading's warnings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Read<'a> {
+    /// The front matter.
+    pub meta: Cow<'a, Meta>,
+    /// The byte of the file where the body starts.
+    pub body_start: usize,
+    /// The line of the file where the body starts.
+    pub body_line: u32,
+    /// Reading's warnings.
+    pub warnings: Cow<'a, [Warning]>,
+}
+
+/// What an article's file was read and its body rendered to. Borrowed when written
+/// (from the articles of a build), owned when read back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Body<'a> {
+    /// What reading gave (`None`: read the file again).
+    pub read: Option<Read<'a>>,
     /// The whole body as HTML.
     pub html: Cow<'a, str>,
     /// The summary as HTML.
@@ -76,6 +95,7 @@ mod tests {
 
     fn body(html: &str) -> Body<'static> {
         Body {
+            read: None,
             html: Cow::Owned(html.to_owned()),
             summary_html: Cow::Borrowed("<p>s</p>"),
             summary_text: Cow::Borrowed("s"),

@@ -11,7 +11,9 @@ use std::path::Path;
 use crate::dates::{self, Date, Zone};
 
 /// Where an article's date came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum DateFrom {
     /// The front matter `date` key.
     FrontMatter,

@@ -24,7 +24,7 @@ pub(super) struct RawFeeds {
 }
 
 /// What goes into a feed item: the summary, the full text, or both.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum ContentPolicy {
     /// Only the full text (RSS `description`, Atom `content`, JSON `content_html`).
     Full,

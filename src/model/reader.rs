@@ -11,7 +11,9 @@ use crate::error::{Error, Location};
 use crate::frontmatter::{Field, Fields};
 
 /// Where an article's authors came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum AuthorsFrom {
     /// `author`, `authors` or `by` in the article.
     FrontMatter,

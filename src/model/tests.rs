@@ -100,3 +100,24 @@ fn missing_title_and_date() {
     let errs = meta("a.md", "---\nslug: x\n---\n").unwrap_err();
     assert_eq!(errs.len(), 2, "{errs:?}");
 }
+
+/// The cache of read articles keeps front matter in a binary form without field
+/// names: every field must come back as it went, the unknown keys' JSON included.
+#[test]
+fn front_matter_comes_back_from_the_cache_whole() {
+    let m = meta(
+        "news/2024-05-30-rare-earths.md",
+        "---\ntitle: Rare earths\ndate: 2024-05-30T13:46:00+08:00\nupdated: 2024-06-01\n\
+         draft: true\ntags: [security, china]\ncategories: [China / Politics]\n\
+         authors: [{name: Li Wei, email: li@example.org, uri: https://example.org/li}]\n\
+         summary: A *short* one\nimage: photo.jpg\nimage_caption: A mine\nimage_credit: VCG\n\
+         id: urn:x:1\nexternal_url: https://example.org/elsewhere\naliases: [/old/path/]\n\
+         excerpt_separator: <!--cut-->\nfeed_content: summary\nlang: zh\n\
+         enclosure: {src: talk.mp3, type: audio/mpeg, length: 1234}\n\
+         layout: post\nseries: {name: Minerals, part: 2, tags: [a, b], ok: true, x: null}\n---\n",
+    )
+    .unwrap();
+    assert!(m.image.is_some() && m.enclosure.is_some() && !m.aliases.is_empty());
+    assert_eq!(m.extra.len(), 2, "{:?}", m.extra);
+    assert_eq!(crate::cache::round_trip(&m), Some(m));
+}

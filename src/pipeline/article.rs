@@ -66,6 +66,8 @@ pub(super) struct Made {
     pub links: usize,
     /// The body came from the cache, not from Markdown.
     pub from_cache: bool,
+    /// Where the body starts in the file (byte, line), for the cache.
+    pub body_at: (usize, u32),
 }
 
 /// Renders `p`, read with key `read_key`, taking its body from `cached` (a body an
@@ -148,6 +150,7 @@ pub(super) fn render_one(
         tag_lines: body.tag_lines,
         links,
         from_cache,
+        body_at: (p.body_start, p.body_line),
     })
 }
 

@@ -8,6 +8,7 @@
 //! Used by a build that writes and starts with nothing rendered in memory (`build`,
 //! and the first build of `build --watch`; later ones have the memo).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
@@ -16,19 +17,29 @@ use std::sync::Arc;
 
 use super::article::Made;
 use super::memo::Memo;
-use crate::cache::bodies::{self, Body};
+use crate::cache::bodies::{self, Body, Read};
 use crate::cache::pages;
 use crate::cache::parts::{self, FileParts, PlacedParts};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Warning};
 use crate::feeds::KeptPart;
 use crate::memo::{Key, Stamp};
 use crate::model::Article;
 use crate::output;
 use crate::urls::Target;
 
-/// An article rendered: its read key, the article (which holds most of its body),
-/// its template tag lines and what its links named.
-type Noted = (Key, Arc<Article>, Vec<u32>, Vec<(PathBuf, Option<Target>)>);
+/// An article rendered, with what the cache keeps of it beside the article itself.
+struct Noted {
+    /// The key it was read under.
+    key: Key,
+    /// The article: its front matter and most of its body.
+    article: Arc<Article>,
+    /// Where its body starts in its file (byte, line).
+    body_at: (usize, u32),
+    /// Its template tag lines.
+    tag_lines: Vec<u32>,
+    /// What its links named.
+    links: Vec<(PathBuf, Option<Target>)>,
+}
 
 /// Reads what the last build left in `out_dir` for this one into `memo`.
 pub(super) fn load(out_dir: &Path, memo: &mut Memo) {
@@ -84,6 +95,8 @@ pub(super) struct Bodies {
     made: Vec<Noted>,
     /// A body was rendered anew: the file needs writing.
     fresh: bool,
+    /// Reading's warnings, by read key, of the articles that had some.
+    read_warnings: HashMap<Key, Vec<Warning>>,
 }
 
 impl Bodies {
@@ -105,19 +118,32 @@ impl Bodies {
         self.loaded.remove(key)
     }
 
+    /// Returns what reading made of the file read under `key` in an earlier build
+    /// (the same bytes and inputs, so the same front matter and warnings).
+    pub fn read(&self, key: &Key) -> Option<&Read<'static>> {
+        self.loaded.get(key)?.read.as_ref()
+    }
+
+    /// Notes reading's warnings of the article read under `key`.
+    pub fn note_read(&mut self, key: Key, warnings: &[Warning]) {
+        if self.on && !warnings.is_empty() {
+            self.read_warnings.insert(key, warnings.to_vec());
+        }
+    }
+
     /// Notes an article rendered under `key`, from the cache or anew.
     pub fn note(&mut self, key: Key, made: &Made) {
         if !self.on {
             return;
         }
         self.fresh |= !made.from_cache;
-        let links = made.looked.targets[..made.links].to_vec();
-        self.made.push((
+        self.made.push(Noted {
             key,
-            Arc::clone(&made.article),
-            made.tag_lines.clone(),
-            links,
-        ));
+            article: Arc::clone(&made.article),
+            body_at: made.body_at,
+            tag_lines: made.tag_lines.clone(),
+            links: made.looked.targets[..made.links].to_vec(),
+        });
     }
 
     /// Returns what to write after the build, or `None` when the cache in `out/`
@@ -134,18 +160,30 @@ impl Bodies {
     }
 
     fn write(&self, w: &mut dyn Write) -> std::io::Result<()> {
-        let made = self.made.iter().map(|(key, a, tags, links)| {
+        let made = self.made.iter().map(|n| {
+            let a = &n.article;
+            let read = Read {
+                meta: Cow::Borrowed(&a.meta),
+                body_start: n.body_at.0,
+                body_line: n.body_at.1,
+                warnings: self
+                    .read_warnings
+                    .get(&n.key)
+                    .map_or(&[][..], Vec::as_slice)
+                    .into(),
+            };
             let body = Body {
+                read: Some(read),
                 html: a.html.as_str().into(),
                 summary_html: a.summary_html.as_str().into(),
                 summary_text: a.summary_text.as_str().into(),
                 summary_from: a.summary_from,
                 raw_html: a.raw_html,
                 raw_summary_html: a.raw_summary_html,
-                tag_lines: tags.as_slice().into(),
-                links: links.as_slice().into(),
+                tag_lines: n.tag_lines.as_slice().into(),
+                links: n.links.as_slice().into(),
             };
-            (*key, body)
+            (n.key, body)
         });
         bodies::write(w, made)
     }

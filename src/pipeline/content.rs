@@ -95,7 +95,10 @@ pub(super) fn read_content(
                         assets.push((*file).clone());
                         continue;
                     }
-                    Kept::Article(p) => parsed.push((p.clone(), key)),
+                    Kept::Article(p) => {
+                        memo.bodies.note_read(key, &entry.warnings);
+                        parsed.push((p.clone(), key));
+                    }
                     Kept::Skipped(reason) => {
                         skipped(&mut report, &mut warnings, file, reason.clone())
                     }

@@ -10,6 +10,7 @@ use std::time::SystemTime;
 
 use rayon::prelude::*;
 
+use super::cached::Bodies;
 use super::memo::{Kept, Memo, ReadEntry};
 use super::read::{self, Outcome};
 use super::{Progress, progress};
@@ -174,12 +175,12 @@ fn read_missing(
 ) {
     let generation = memo.generation();
     let missing: Vec<usize> = (0..gots.len()).filter(|&i| gots[i].is_none()).collect();
-    let known = &memo.read;
+    let (known, stored) = (&memo.read, &memo.bodies);
     let fresh: Vec<(usize, Fresh)> = missing
         .into_par_iter()
         .map(|i| {
             let stamp = stamps[i].or_else(|| source::stamp(candidates[i]));
-            let fresh = read_fresh(candidates[i], stamp, (inputs, known), ctx);
+            let fresh = read_fresh(candidates[i], stamp, (inputs, known, stored), ctx);
             progress::advance(progress);
             (i, fresh)
         })
@@ -201,7 +202,7 @@ fn read_missing(
                 continue;
             }
         };
-        memo.reuse.read.count(false);
+        memo.reuse.read.count(fresh.from_cache);
         let kept = match outcome {
             Outcome::Failed(f) => {
                 gots[i] = Some(Got::Failed(f, warnings));
@@ -225,18 +226,21 @@ struct Fresh {
     /// What the file is, unless the memo knew its key already (a file saved again
     /// unchanged, or one whose stamp was too recent to trust).
     made: Option<(Outcome, Vec<Warning>)>,
+    /// `made` came from the cache in `out/`, not from parsing the file.
+    from_cache: bool,
 }
 
 fn read_fresh(
     f: &SourceFile,
     stamp: Option<Stamp>,
-    (inputs, known): (&Key, &Table<Key, Arc<ReadEntry>>),
+    (inputs, known, stored): (&Key, &Table<Key, Arc<ReadEntry>>, &Bodies),
     ctx: &read::Context<'_>,
 ) -> Fresh {
     let failed = |e: Error, key: Key| Fresh {
         key,
         digest: None,
         made: Some((read::failed(e), Vec::new())),
+        from_cache: false,
     };
     let no_key = KeyHasher::new("unread").finish();
     let bytes = match source::read_bytes(f) {
@@ -252,15 +256,34 @@ fn read_fresh(
             key,
             digest,
             made: None,
+            from_cache: false,
         };
     }
     let text = match source::decode_text(bytes, &f.shown) {
         Ok(text) => text,
         Err(e) => return failed(e, key),
     };
+    // The same bytes read with the same inputs by an earlier build: its front matter.
+    let cached = stored
+        .read(&key)
+        .filter(|r| text.is_char_boundary(r.body_start));
+    let from_cache = cached.is_some();
+    let made = match cached {
+        Some(r) => {
+            let parsed = read::Parsed {
+                meta: r.meta.clone().into_owned(),
+                text,
+                body_start: r.body_start,
+                body_line: r.body_line,
+            };
+            (Outcome::Article(Box::new(parsed)), r.warnings.to_vec())
+        }
+        None => read::parse_one(text, f, ctx),
+    };
     Fresh {
         key,
         digest,
-        made: Some(read::parse_one(text, f, ctx)),
+        made: Some(made),
+        from_cache,
     }
 }

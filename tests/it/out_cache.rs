@@ -53,7 +53,7 @@ fn build(site: &Site, out: &str) -> (String, Vec<String>) {
     assert!(run.status.success(), "{text}");
     let line = text
         .lines()
-        .find(|l| l.starts_with("rendered anew: "))
+        .find(|l| l.starts_with("made anew: "))
         .unwrap_or_else(|| panic!("no render count in:\n{text}"));
     let made = line.split(" (").next().unwrap_or_default().to_owned();
     let warnings = text
@@ -114,7 +114,7 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
     let site = site();
     assert_eq!(
         same_as_fresh(&site, "first"),
-        "rendered anew: 5 of 5 articles, 5 of 5 pages"
+        "made anew: 5 of 5 files read, 5 of 5 articles rendered, 5 of 5 pages"
     );
     assert!(site.out().join(".mdfeed-cache/bodies").is_file());
     let (_, warnings) = build(&site, "fresh-check");
@@ -135,7 +135,7 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
     );
     assert_eq!(
         same_as_fresh(&site, "edit"),
-        "rendered anew: 1 of 5 articles, 1 of 5 pages"
+        "made anew: 1 of 5 files read, 1 of 5 articles rendered, 1 of 5 pages"
     );
 
     // A page changed behind mdfeed's back is rendered again, though its key is not.
@@ -151,7 +151,7 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
     );
     assert_eq!(
         same_as_fresh(&site, "defaced"),
-        "rendered anew: 1 of 5 articles, 2 of 5 pages"
+        "made anew: 1 of 5 files read, 1 of 5 articles rendered, 2 of 5 pages"
     );
 
     // B moves: A and E, unchanged themselves, link to a file that is gone, so their
@@ -163,7 +163,7 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
     .unwrap();
     assert_eq!(
         same_as_fresh(&site, "move"),
-        "rendered anew: 3 of 5 articles, 3 of 5 pages"
+        "made anew: 1 of 5 files read, 3 of 5 articles rendered, 3 of 5 pages"
     );
 
     // A changed config renders everything again (its key is part of every body's).
@@ -171,13 +171,13 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
     site.write("mdfeed.toml", config.replace("Test Site", "Renamed"));
     assert_eq!(
         same_as_fresh(&site, "config"),
-        "rendered anew: 5 of 5 articles, 5 of 5 pages"
+        "made anew: 5 of 5 files read, 5 of 5 articles rendered, 5 of 5 pages"
     );
     // A new article: the only one rendered.
     site.write("content/f.md", article("F", "2024-01-06", "", "Zeta\n"));
     assert_eq!(
         same_as_fresh(&site, "new"),
-        "rendered anew: 1 of 6 articles, 1 of 6 pages"
+        "made anew: 1 of 6 files read, 1 of 6 articles rendered, 1 of 6 pages"
     );
 }
 
@@ -202,9 +202,12 @@ fn a_damaged_cache_only_costs_time() {
             article("D", "2024-01-04", "", &format!("Delta {n}\n")),
         );
         let made = same_as_fresh(&site, &format!("damaged-{n}"));
-        // Every body is rendered again; the pages' record is whole, so only the edited
-        // article's page is.
-        assert_eq!(made, "rendered anew: 5 of 5 articles, 1 of 5 pages");
+        // Every file is read and every body rendered again; the pages' record is whole,
+        // so only the edited article's page is made again.
+        assert_eq!(
+            made,
+            "made anew: 5 of 5 files read, 5 of 5 articles rendered, 1 of 5 pages"
+        );
         assert!(
             fs::read(&cache).unwrap().len() > 100,
             "the cache was not written again"
@@ -239,7 +242,7 @@ fn feed_parts_are_taken_from_out_while_their_file_is_unchanged() {
     let first = same_as_fresh(&site, "first");
     assert_eq!(
         first,
-        "rendered anew: 450 of 450 articles, 450 of 450 pages; feed parts made anew: 6 of 6"
+        "made anew: 450 of 450 files read, 450 of 450 articles rendered, 450 of 450 pages, 6 of 6 feed parts"
     );
     assert!(site.out().join(".mdfeed-cache/feeds").is_file());
 
@@ -251,7 +254,7 @@ fn feed_parts_are_taken_from_out_while_their_file_is_unchanged() {
     let edit = same_as_fresh(&site, "edit-oldest");
     assert_eq!(
         edit,
-        "rendered anew: 1 of 450 articles, 1 of 450 pages; feed parts made anew: 3 of 6"
+        "made anew: 1 of 450 files read, 1 of 450 articles rendered, 1 of 450 pages, 3 of 6 feed parts"
     );
 
     // A new article changes only the newest part, which is always made.
@@ -262,7 +265,7 @@ fn feed_parts_are_taken_from_out_while_their_file_is_unchanged() {
     let new = same_as_fresh(&site, "new");
     assert_eq!(
         new,
-        "rendered anew: 1 of 451 articles, 1 of 451 pages; feed parts made anew: 0 of 6"
+        "made anew: 1 of 451 files read, 1 of 451 articles rendered, 1 of 451 pages, 0 of 6 feed parts"
     );
 
     // A feed file changed behind mdfeed's back: none of its parts is taken from it,
@@ -277,7 +280,7 @@ fn feed_parts_are_taken_from_out_while_their_file_is_unchanged() {
     let tampered = same_as_fresh(&site, "tampered");
     assert_eq!(
         tampered,
-        "rendered anew: 1 of 451 articles, 1 of 451 pages; feed parts made anew: 4 of 6"
+        "made anew: 1 of 451 files read, 1 of 451 articles rendered, 1 of 451 pages, 4 of 6 feed parts"
     );
     assert!(site.read("atom.xml").contains("Article 1,"));
 }
