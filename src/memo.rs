@@ -19,6 +19,14 @@ use std::time::{Duration, SystemTime};
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Key([u8; 32]);
 
+impl Key {
+    /// Returns the key's first byte (uniformly spread: it is a hash), to share keys
+    /// out among a few files or buckets.
+    pub fn first_byte(&self) -> u8 {
+        self.0[0]
+    }
+}
+
 impl Hash for Key {
     fn hash<H: Hasher>(&self, state: &mut H) {
         // Already a cryptographic hash: eight of its bytes are as good as any hash of it.

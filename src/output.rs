@@ -210,7 +210,12 @@ impl Outputs {
         self.check_tree()?;
         fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
         let old = read_manifest(out_dir);
-        remove_leftovers(out_dir, old.iter().chain(self.paths()))?;
+        // A file's temporary sibling is made only while the marker is there: without it
+        // the last build finished, and only the folders of the files written after its
+        // marker was gone (the state and the records) can hold one.
+        let killed = out_dir.join(BUILDING).exists();
+        let files = old.iter().chain(self.paths()).filter(|_| killed);
+        remove_leftovers(out_dir, files)?;
         spool::sweep(out_dir, self.spool.as_ref())?;
         let marker = out_dir.join(BUILDING);
         fs::write(&marker, b"").map_err(|e| Error::io(&marker, e))?;
@@ -236,9 +241,12 @@ impl Outputs {
     /// Writes the files in parallel (on this machine's disk most of a build's time is
     /// spent in system calls, which overlap well); folders are made first, once each.
     fn write_files(&self, out_dir: &Path, done: &(dyn Fn() + Sync)) -> Result<WriteReport> {
+        // A file known to be in place already has its folder.
         let dirs: BTreeSet<&Path> = self
-            .paths()
-            .filter_map(|rel| rel.parent())
+            .files
+            .values()
+            .filter(|p| !matches!(&p.body, Body::Spooled(s) if s.there))
+            .filter_map(|p| p.rel.parent())
             .filter(|p| !p.as_os_str().is_empty())
             .collect();
         for dir in dirs {
@@ -413,6 +421,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path();
         plan(&[("x/a.html", "A")]).commit(out).unwrap();
+        // Killed while writing: its marker is still there.
+        fs::write(out.join(BUILDING), "").unwrap();
         let leftover = out.join("x").join(format!("{TEMP_PREFIX}abc123"));
         fs::write(&leftover, "half a fi").unwrap();
         fs::write(out.join(format!("{TEMP_PREFIX}top")), "").unwrap();
@@ -434,5 +444,27 @@ mod tests {
             fs::read_to_string(out.join(MANIFEST)).unwrap(),
             "x/a.html\n"
         );
+    }
+
+    /// After a build that finished, only the folders written after its marker was
+    /// removed (`out/` and the cache's) are looked at for temporary files.
+    #[test]
+    fn a_finished_build_leaves_no_temporary_files_to_look_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        plan(&[("x/a.html", "A")]).commit(out).unwrap();
+        let unlooked = out.join("x").join(format!("{TEMP_PREFIX}not-ours"));
+        fs::write(&unlooked, "").unwrap();
+        fs::create_dir_all(out.join(CACHE_DIR)).unwrap();
+        let state = out.join(CACHE_DIR).join(format!("{TEMP_PREFIX}pages"));
+        fs::write(&state, "").unwrap();
+        fs::create_dir_all(out.join(CACHE_DIR).join("bodies")).unwrap();
+        let shard = out
+            .join(CACHE_DIR)
+            .join("bodies")
+            .join(format!("{TEMP_PREFIX}3"));
+        fs::write(&shard, "").unwrap();
+        plan(&[("x/a.html", "A")]).commit(out).unwrap();
+        assert!(unlooked.exists() && !state.exists() && !shard.exists());
     }
 }

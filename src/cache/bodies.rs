@@ -24,8 +24,20 @@ use crate::memo::Key;
 use crate::model::Meta;
 use crate::urls::Target;
 
-/// The cache file, under `out/`.
-pub const FILE: &str = ".mdfeed-cache/bodies";
+/// How many files the cache is spread over, by the first byte of each key: an edit
+/// rewrites the file that holds its article (a few megabytes at 10,000 articles),
+/// not the whole cache.
+pub const SHARDS: u8 = 32;
+
+/// Returns the file of shard `n`, under `out/`.
+pub fn shard_file(n: u8) -> String {
+    format!(".mdfeed-cache/bodies/{n:02}")
+}
+
+/// Returns the shard that holds `key`.
+pub fn shard_of(key: &Key) -> u8 {
+    key.first_byte() % SHARDS
+}
 
 /// What reading an article's file gave: its front matter, validated (the parse the
 /// cache saves), where its body starts, and reading's warnings.
@@ -74,12 +86,10 @@ pub fn write<'a>(
     stored::write(w, bodies.collect::<Vec<_>>())
 }
 
-/// Reads a cache file; returns no bodies when it was written by another build of
-/// mdfeed or cannot be read.
-pub fn decode(bytes: &[u8]) -> HashMap<Key, Body<'static>> {
-    stored::read::<Vec<(Key, Body<'static>)>>(bytes)
-        .map(|bodies| bodies.into_iter().collect())
-        .unwrap_or_default()
+/// Reads a cache file; returns `None` when it was written by another build of mdfeed
+/// or cannot be read.
+pub fn decode(bytes: &[u8]) -> Option<HashMap<Key, Body<'static>>> {
+    stored::read::<Vec<(Key, Body<'static>)>>(bytes).map(|bodies| bodies.into_iter().collect())
 }
 
 #[cfg(test)]
@@ -120,7 +130,7 @@ mod tests {
             KeyHasher::new("t").str("2").finish(),
         );
         let bytes = encode(vec![(k1, body("<p>one</p>")), (k2, body("<p>two</p>"))]);
-        let back = decode(&bytes);
+        let back = decode(&bytes).unwrap();
         assert_eq!(back.len(), 2);
         assert_eq!(back[&k1], body("<p>one</p>"));
         assert_eq!(back[&k2], body("<p>two</p>"));
@@ -131,10 +141,10 @@ mod tests {
         let k = KeyHasher::new("t").finish();
         let bytes = encode(vec![(k, body("<p>x</p>"))]);
         for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
-            assert!(decode(&bytes[..cut]).is_empty(), "cut at {cut}");
+            assert!(decode(&bytes[..cut]).is_none(), "cut at {cut}");
         }
         let other = stored::tests::from_another_version(vec![(k, body("<p>x</p>"))]);
-        assert!(decode(&other).is_empty());
-        assert!(decode(b"not a cache").is_empty());
+        assert!(decode(&other).is_none());
+        assert!(decode(b"not a cache").is_none());
     }
 }

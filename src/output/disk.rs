@@ -77,7 +77,16 @@ pub(super) fn remove_leftovers<'a>(
         .filter_map(|f| f.parent().map(|p| out_dir.join(p)))
         .collect();
     dirs.insert(out_dir.to_owned());
-    dirs.insert(out_dir.join(CACHE_DIR));
+    // The cache's folder and its own folders (written after the build, so always looked
+    // at: a build killed while writing them leaves no marker).
+    let cache = out_dir.join(CACHE_DIR);
+    if let Ok(entries) = fs::read_dir(&cache) {
+        let sub = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()));
+        dirs.extend(sub.map(|e| e.path()));
+    }
+    dirs.insert(cache);
     for dir in dirs {
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;

@@ -93,8 +93,9 @@ pub(super) struct Bodies {
     loaded: HashMap<Key, Body<'static>>,
     /// Every article rendered, in the order of `content/`.
     made: Vec<Noted>,
-    /// A body was rendered anew: the file needs writing.
-    fresh: bool,
+    /// The shards to write again: one of their bodies was rendered anew, or one they
+    /// held was not taken (its article is gone or changed).
+    stale: Vec<bool>,
     /// Reading's warnings, by read key, of the articles that had some.
     read_warnings: HashMap<Key, Vec<Warning>>,
 }
@@ -103,12 +104,21 @@ impl Bodies {
     /// Reads the cache a finished build left in `out_dir` (none when `out/` is not
     /// intact or the file is not this mdfeed's).
     pub fn load(out_dir: &Path) -> Bodies {
-        let loaded = output::read_cache(out_dir, bodies::FILE)
-            .map(|bytes| bodies::decode(&bytes))
-            .unwrap_or_default();
+        let mut loaded = HashMap::new();
+        let mut stale = vec![false; usize::from(bodies::SHARDS)];
+        for n in 0..bodies::SHARDS {
+            if let Some(bytes) = output::read_cache(out_dir, &bodies::shard_file(n)) {
+                match bodies::decode(&bytes) {
+                    Some(shard) => loaded.extend(shard),
+                    // Damaged, or another mdfeed's: written again (or removed).
+                    None => stale[usize::from(n)] = true,
+                }
+            }
+        }
         Bodies {
             on: true,
             loaded,
+            stale,
             ..Bodies::default()
         }
     }
@@ -136,7 +146,9 @@ impl Bodies {
         if !self.on {
             return;
         }
-        self.fresh |= !made.from_cache;
+        if !made.from_cache {
+            self.stale[usize::from(bodies::shard_of(&key))] = true;
+        }
         self.made.push(Noted {
             key,
             article: Arc::clone(&made.article),
@@ -149,18 +161,44 @@ impl Bodies {
     /// Returns what to write after the build, or `None` when the cache in `out/`
     /// already holds exactly these bodies; leaves this one empty.
     pub fn finish(&mut self) -> Option<Bodies> {
-        let done = std::mem::take(self);
-        // A body read and not taken belongs to an article that is gone or changed.
-        (done.on && (done.fresh || !done.loaded.is_empty())).then_some(done)
+        let mut done = std::mem::take(self);
+        for key in std::mem::take(&mut done.loaded).keys() {
+            done.stale[usize::from(bodies::shard_of(key))] = true;
+        }
+        (done.on && done.stale.contains(&true)).then_some(done)
     }
 
-    /// Writes the cache of the articles noted into `out_dir` (the build is in place).
+    /// Writes the shards of the cache that changed into `out_dir` (the build is in
+    /// place).
     pub fn save(&self, out_dir: &Path) -> Result<()> {
-        output::write_state_with(out_dir, bodies::FILE, &mut |w| self.write(w))
+        for n in 0..bodies::SHARDS {
+            if !self.stale[usize::from(n)] {
+                continue;
+            }
+            let file = bodies::shard_file(n);
+            if self.made.iter().any(|m| bodies::shard_of(&m.key) == n) {
+                output::write_state_with(out_dir, &file, &mut |w| self.write(w, n))?;
+            } else {
+                // No article of this build is in it: no file, as in a fresh build.
+                let path = out_dir.join(&file);
+                match fs::remove_file(&path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(Error::io(&path, e));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
     }
 
-    fn write(&self, w: &mut dyn Write) -> std::io::Result<()> {
-        let made = self.made.iter().map(|n| {
+    /// Writes shard `n`: its articles, in the order of `content/`.
+    fn write(&self, w: &mut dyn Write, shard: u8) -> std::io::Result<()> {
+        let mine = self
+            .made
+            .iter()
+            .filter(|n| bodies::shard_of(&n.key) == shard);
+        let made = mine.map(|n| {
             let a = &n.article;
             let read = Read {
                 meta: Cow::Borrowed(&a.meta),
@@ -235,8 +273,8 @@ pub(super) struct PlacedPages {
     out_dir: PathBuf,
     /// By file under `out/`: its page key and stamp.
     last: HashMap<PathBuf, (Key, Stamp)>,
-    /// This build's pages: file and key.
-    now: Vec<(PathBuf, Key)>,
+    /// This build's pages: file, key, and the stamp of a file left in place.
+    now: Vec<(PathBuf, Key, Option<Stamp>)>,
 }
 
 impl PlacedPages {
@@ -253,18 +291,18 @@ impl PlacedPages {
         }
     }
 
-    /// Returns the length of `file` when it already holds the page of `key`: the last
-    /// build rendered that key there and the file still has the stamp it left.
-    pub fn holds(&self, file: &Path, key: &Key) -> Option<u64> {
+    /// Returns the length and stamp of `file` when it already holds the page of `key`:
+    /// the last build rendered that key there and the file still has the stamp it left.
+    pub fn holds(&self, file: &Path, key: &Key) -> Option<(u64, Stamp)> {
         let (_, stamp) = self.last.get(file).filter(|(k, _)| k == key)?;
         let meta = fs::metadata(self.out_dir.join(file)).ok()?;
-        (Stamp::of(&meta) == *stamp).then_some(meta.len())
+        (Stamp::of(&meta) == *stamp).then_some((meta.len(), *stamp))
     }
 
-    /// Notes a page of this build.
-    pub fn note(&mut self, file: &Path, key: Key) {
+    /// Notes a page of this build, with its file's stamp when it was left in place.
+    pub fn note(&mut self, file: &Path, key: Key, in_place: Option<Stamp>) {
         if self.on {
-            self.now.push((file.to_owned(), key));
+            self.now.push((file.to_owned(), key, in_place));
         }
     }
 
@@ -277,10 +315,15 @@ impl PlacedPages {
     /// Writes the record of this build's pages, with the stamps of their files now.
     pub fn save(&self) -> Result<()> {
         let mut pages = Vec::with_capacity(self.now.len());
-        for (file, key) in &self.now {
-            let path = self.out_dir.join(file);
-            let meta = fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
-            pages.push((file.clone(), *key, Stamp::of(&meta)));
+        for (file, key, in_place) in &self.now {
+            let stamp = match in_place {
+                Some(stamp) => *stamp,
+                None => {
+                    let path = self.out_dir.join(file);
+                    Stamp::of(&fs::metadata(&path).map_err(|e| Error::io(&path, e))?)
+                }
+            };
+            pages.push((file.clone(), *key, stamp));
         }
         output::write_state_with(&self.out_dir, pages::FILE, &mut |w| pages::write(w, &pages))
     }

@@ -16,7 +16,7 @@ use super::memo::Memo;
 use super::{BuildOptions, progress};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::memo::{Key, KeyHasher, Reuse, Table};
+use crate::memo::{Key, KeyHasher, Reuse, Stamp, Table};
 use crate::model::{Article, Site};
 use crate::output::{Body, Outputs, Spool};
 use crate::render::{ArticleValue, FieldSet, Templates, Views, tracking};
@@ -211,33 +211,36 @@ fn render_pages(
     let placed = memo.placed.as_deref();
     // A page that `out/` already holds, by the last build's record, is left there.
     let in_place = |i: usize| {
-        let len = placed?.holds(&files[i], &keys[i])?;
-        spool.map(|s| Body::Spooled(s.in_place(&files[i], len)))
+        let (len, stamp) = placed?.holds(&files[i], &keys[i])?;
+        spool.map(|s| (Body::Spooled(s.in_place(&files[i], len)), stamp))
     };
-    let made: Vec<(usize, Result<Body>, bool)> = missing
+    let made: Vec<(usize, Result<Body>, Option<Stamp>)> = missing
         .into_par_iter()
         .map(|i| {
             let (page, kept) = match in_place(i) {
-                Some(body) => (Ok(body), true),
+                Some((body, stamp)) => (Ok(body), Some(stamp)),
                 None => (
                     render(i).and_then(|html| store(spool, &files[i], Arc::new(html.into_bytes()))),
-                    false,
+                    None,
                 ),
             };
             progress::advance(progress);
             (i, page, kept)
         })
         .collect();
+    // The stamps of the files left in place, for the record of this build's pages.
+    let mut stamps = vec![None; keys.len()];
     for (i, page, kept) in made {
-        memo.reuse.count(kept);
+        memo.reuse.count(kept.is_some());
+        stamps[i] = kept;
         if let Ok(Body::Bytes(bytes)) = &page {
             memo.pages.insert(keys[i], bytes.clone(), generation);
         }
         slots[i] = Some(page);
     }
     if let Some(placed) = memo.placed.as_deref_mut() {
-        for (file, key) in files.iter().zip(keys) {
-            placed.note(file, *key);
+        for ((file, key), stamp) in files.iter().zip(keys).zip(stamps) {
+            placed.note(file, *key, stamp);
         }
     }
     slots.into_iter().flatten().collect()
