@@ -15,6 +15,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::article::Made;
 use super::memo::Memo;
 use crate::cache::bodies::{self, Body, Read};
@@ -71,16 +73,15 @@ impl ForNext {
 
     /// Writes each record into `out_dir`, where the build now is.
     pub fn save(self, out_dir: &Path) -> Result<()> {
-        if let Some(bodies) = self.bodies {
-            bodies.save(out_dir)?;
-        }
-        if let Some(parts) = self.parts {
-            save_parts(out_dir, parts)?;
-        }
-        if let Some(pages) = self.pages {
-            pages.save()?;
-        }
-        Ok(())
+        let (bodies, (parts, pages)) = (self.bodies, (self.parts, self.pages));
+        let (saved, others) = rayon::join(
+            || bodies.map_or(Ok(()), |b| b.save(out_dir)),
+            || {
+                parts.map_or(Ok(()), |p| save_parts(out_dir, p))?;
+                pages.map_or(Ok(()), |p| p.save())
+            },
+        );
+        saved.and(others)
     }
 }
 
@@ -169,27 +170,25 @@ impl Bodies {
     }
 
     /// Writes the shards of the cache that changed into `out_dir` (the build is in
-    /// place).
+    /// place), in parallel.
     pub fn save(&self, out_dir: &Path) -> Result<()> {
-        for n in 0..bodies::SHARDS {
-            if !self.stale[usize::from(n)] {
-                continue;
-            }
-            let file = bodies::shard_file(n);
-            if self.made.iter().any(|m| bodies::shard_of(&m.key) == n) {
-                output::write_state_with(out_dir, &file, &mut |w| self.write(w, n))?;
-            } else {
-                // No article of this build is in it: no file, as in a fresh build.
-                let path = out_dir.join(&file);
-                match fs::remove_file(&path) {
-                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                        return Err(Error::io(&path, e));
-                    }
-                    _ => {}
-                }
-            }
+        (0..bodies::SHARDS)
+            .into_par_iter()
+            .filter(|&n| self.stale[usize::from(n)])
+            .try_for_each(|n| self.save_shard(out_dir, n))
+    }
+
+    fn save_shard(&self, out_dir: &Path, n: u8) -> Result<()> {
+        let file = bodies::shard_file(n);
+        if self.made.iter().any(|m| bodies::shard_of(&m.key) == n) {
+            return output::write_state_with(out_dir, &file, &mut |w| self.write(w, n));
         }
-        Ok(())
+        // No article of this build is in it: no file, as in a fresh build.
+        let path = out_dir.join(&file);
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(&path, e)),
+            _ => Ok(()),
+        }
     }
 
     /// Writes shard `n`: its articles, in the order of `content/`.

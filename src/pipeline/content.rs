@@ -196,28 +196,7 @@ fn render_all(
             (i, made)
         })
         .collect();
-    let mut errors = Vec::new();
-    for (i, made) in made {
-        match made {
-            Ok(made) => {
-                // A body from the cache in `out/` is a hit too: no Markdown was rendered.
-                memo.reuse.rendered.count(made.from_cache);
-                memo.bodies.note(keys_in_order[i], &made);
-                let r = Arc::new(Rendered {
-                    article: made.article,
-                    warnings: made.warnings,
-                    looked: made.looked,
-                });
-                memo.rendered
-                    .insert(keys_in_order[i], r.clone(), generation);
-                slots[i] = Some(r);
-            }
-            Err(e) => {
-                memo.reuse.rendered.count(false);
-                errors.push(e);
-            }
-        }
-    }
+    let errors = keep_made(made, (&keys_in_order, &mut slots), memo);
     let mut articles = Vec::with_capacity(slots.len());
     let mut keys = Vec::with_capacity(slots.len());
     for (slot, key) in slots.into_iter().zip(&keys_in_order) {
@@ -228,6 +207,38 @@ fn render_all(
         }
     }
     (articles, keys, errors)
+}
+
+/// Puts each article rendered into its slot and the memo (and notes it for the cache
+/// of bodies); returns the errors.
+fn keep_made(
+    made: Vec<(usize, Result<Made>)>,
+    (keys, slots): (&[Key], &mut [Option<Arc<Rendered>>]),
+    memo: &mut Memo,
+) -> Vec<Error> {
+    let generation = memo.generation();
+    let mut errors = Vec::new();
+    for (i, made) in made {
+        match made {
+            Ok(made) => {
+                // A body from the cache in `out/` is a hit too: no Markdown was rendered.
+                memo.reuse.rendered.count(made.from_cache);
+                memo.bodies.note(keys[i], &made);
+                let r = Arc::new(Rendered {
+                    article: made.article,
+                    warnings: made.warnings,
+                    looked: made.looked,
+                });
+                memo.rendered.insert(keys[i], r.clone(), generation);
+                slots[i] = Some(r);
+            }
+            Err(e) => {
+                memo.reuse.rendered.count(false);
+                errors.push(e);
+            }
+        }
+    }
+    errors
 }
 
 /// The files of `content/` sorted out: folder defaults, possible articles (by their
