@@ -80,17 +80,28 @@ fn channel(updated: crate::dates::Date, head: Head) -> Channel<'static> {
     }
 }
 
+/// Serialises `items` as one whole document.
+fn whole(ch: &Channel<'_>, kind: FeedKind, items: &[&Entry<'_>]) -> Result<Vec<u8>, String> {
+    match kind {
+        FeedKind::Rss => rss::write(ch, items),
+        FeedKind::Atom => atom::write(ch, items),
+        FeedKind::Json => json::write(ch, items),
+    }
+}
+
+/// A writer of a document (`feed`) of four parts, into memory.
+fn four_parts(kind: FeedKind, checked: &CheckedHtml) -> PartWriter<'_, Vec<u8>> {
+    let check = DocCheck::new(Path::new("feed"), kind, checked);
+    PartWriter::new((kind, "feed".into()), 4, check, Vec::new())
+}
+
 /// Makes one document in parts of `per_part`; returns the bytes, the verdict, and
 /// the document made whole.
 fn make(fixture: &Fixture, kind: FeedKind, per_part: usize) -> (Vec<u8>, Verdict, Vec<u8>) {
     let made: Vec<Entry<'_>> = (0..7).map(|n| fixture.entry(n)).collect();
     let all: Vec<&Entry<'_>> = made.iter().collect();
     let ch = channel(made[0].updated, Head::of_entries(&all));
-    let one = |items: &[&Entry<'_>]| match kind {
-        FeedKind::Rss => rss::write(&ch, items),
-        FeedKind::Atom => atom::write(&ch, items),
-        FeedKind::Json => json::write(&ch, items),
-    };
+    let one = |items: &[&Entry<'_>]| whole(&ch, kind, items);
     let checked = CheckedHtml::default();
     let check = DocCheck::new(Path::new("feed"), kind, &checked);
     let parts = all.len().div_ceil(per_part);
@@ -144,16 +155,9 @@ fn kept_parts_are_written_as_they_were() {
     let all: Vec<&Entry<'_>> = made.iter().collect();
     let ch = channel(made[0].updated, Head::of_entries(&all));
     for kind in [FeedKind::Rss, FeedKind::Atom, FeedKind::Json] {
-        let one = |items: &[&Entry<'_>]| match kind {
-            FeedKind::Rss => rss::write(&ch, items),
-            FeedKind::Atom => atom::write(&ch, items),
-            FeedKind::Json => json::write(&ch, items),
-        };
+        let one = |items: &[&Entry<'_>]| whole(&ch, kind, items);
         let checked = CheckedHtml::default();
-        let writer = || {
-            let check = DocCheck::new(Path::new("feed"), kind, &checked);
-            PartWriter::new((kind, "feed".into()), 4, check, Vec::new())
-        };
+        let writer = || four_parts(kind, &checked);
         let mut first = writer().keeping();
         for part in all.chunks(2) {
             first.add(&one(part).unwrap(), part.len()).unwrap();
@@ -197,16 +201,9 @@ fn placed_parts_read_back_from_their_file_make_the_document() {
     let ch = channel(made[0].updated, Head::of_entries(&all));
     let dir = tempfile::tempdir().unwrap();
     for kind in [FeedKind::Rss, FeedKind::Atom, FeedKind::Json] {
-        let one = |items: &[&Entry<'_>]| match kind {
-            FeedKind::Rss => rss::write(&ch, items),
-            FeedKind::Atom => atom::write(&ch, items),
-            FeedKind::Json => json::write(&ch, items),
-        };
+        let one = |items: &[&Entry<'_>]| whole(&ch, kind, items);
         let checked = CheckedHtml::default();
-        let writer = || {
-            let check = DocCheck::new(Path::new("feed"), kind, &checked);
-            PartWriter::new((kind, "feed".into()), 4, check, Vec::new())
-        };
+        let writer = || four_parts(kind, &checked);
         let mut first = writer().placing();
         for part in all.chunks(2) {
             first.add(&one(part).unwrap(), part.len()).unwrap();
