@@ -1,7 +1,7 @@
 //! What a build leaves in `out/` for the next one, besides the site: the cache of
-//! rendered bodies (`cache::bodies`), read before a build renders, each body handed
-//! to the article read under its key, and written back once the build is in `out/`
-//! when anything in it changed; the record of where each part of a large feed is
+//! read and rendered articles (`cache::bodies`), read before a build reads `content/`,
+//! each entry handed to the file read under its key, and written back once the build
+//! is in `out/` when anything in it changed; the record of where each part of a large feed is
 //! (`cache::parts`), read before the feeds are made and written after; and the record
 //! of the article and redirect pages (`cache::pages`).
 //!
@@ -102,8 +102,8 @@ pub(super) struct Bodies {
 }
 
 impl Bodies {
-    /// Reads the cache a finished build left in `out_dir` (none when `out/` is not
-    /// intact or the file is not this mdfeed's).
+    /// Reads the cache an earlier build left in `out_dir`; a shard that is missing,
+    /// damaged or another mdfeed's holds nothing.
     pub fn load(out_dir: &Path) -> Bodies {
         let mut loaded = HashMap::new();
         let mut stale = vec![false; usize::from(bodies::SHARDS)];
@@ -163,10 +163,13 @@ impl Bodies {
     /// already holds exactly these bodies; leaves this one empty.
     pub fn finish(&mut self) -> Option<Bodies> {
         let mut done = std::mem::take(self);
+        if !done.on {
+            return None;
+        }
         for key in std::mem::take(&mut done.loaded).keys() {
             done.stale[usize::from(bodies::shard_of(key))] = true;
         }
-        (done.on && done.stale.contains(&true)).then_some(done)
+        done.stale.contains(&true).then_some(done)
     }
 
     /// Writes the shards of the cache that changed into `out_dir` (the build is in
