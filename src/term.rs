@@ -124,24 +124,23 @@ impl Term {
             None => eprintln!("mdfeed: checked {articles}: no errors"),
         }
         if self.verbose && !report.up_to_date {
-            let (read, r, pages, p) = (
-                report.memo.read,
-                report.memo.rendered,
-                report.memo.pages,
-                report.memo.feed_parts,
-            );
+            let m = &report.memo;
+            let (read, r, pages, lists, p) =
+                (m.read, m.rendered, m.pages, m.listings, m.feed_parts);
             let parts = match p.hits + p.misses {
                 0 => String::new(),
                 all => format!(", {} of {all} feed parts", p.misses),
             };
             eprintln!(
-                "{DIM}made anew: {} of {} files read, {} of {} articles rendered, {} of {} pages{parts} (the others as an earlier build made them){DIM:#}",
+                "{DIM}made anew: {} of {} files read, {} of {} articles rendered, {} of {} pages, {} of {} listings{parts} (the others as an earlier build made them){DIM:#}",
                 read.misses,
                 read.hits + read.misses,
                 r.misses,
                 r.hits + r.misses,
                 pages.misses,
-                pages.hits + pages.misses
+                pages.hits + pages.misses,
+                lists.misses,
+                lists.hits + lists.misses
             );
             eprintln!("{DIM}took: {}{DIM:#}", report.stages);
         }

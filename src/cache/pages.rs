@@ -1,7 +1,10 @@
-//! The record of the pages a build rendered into `out/`, `out/.mdfeed-cache/pages`: each
-//! file's page key (everything its template saw) and its stamp once the build was in
-//! place. The next build leaves a page whose key is the same, and whose file still has
-//! that stamp, as it is, without rendering it or reading it back.
+//! The records of the pages a build rendered into `out/`: `out/.mdfeed-cache/pages`
+//! (article and redirect pages) and `out/.mdfeed-cache/listings` (the home page and
+//! the tag and category pages). Each file's page key (everything its template saw),
+//! its stamp once the build was in place, and for a listing which fields of its
+//! articles its template looked at (its key is made of those fields' values). The
+//! next build leaves a page whose key is the same, and whose file still has that
+//! stamp, as it is, without rendering it or reading it back.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -9,16 +12,23 @@ use std::path::PathBuf;
 use super::stored;
 use crate::memo::{Key, Stamp};
 
-/// The record, under `out/`.
+/// The record of article and redirect pages, under `out/`.
 pub const FILE: &str = ".mdfeed-cache/pages";
 
-/// Writes the record of `pages` (file under `out/`, page key, stamp) to `w`.
-pub fn write(w: &mut dyn Write, pages: &[(PathBuf, Key, Stamp)]) -> io::Result<()> {
+/// The record of listings, under `out/`.
+pub const LISTINGS: &str = ".mdfeed-cache/listings";
+
+/// One page: its file under `out/`, its key, its file's stamp, and the fields its
+/// template looked at (`render::FieldSet::bits`; 0 for an article page).
+pub type Placed = (PathBuf, Key, Stamp, u32);
+
+/// Writes a record of `pages` to `w`.
+pub fn write(w: &mut dyn Write, pages: &[Placed]) -> io::Result<()> {
     stored::write(w, pages)
 }
 
 /// Reads a record; returns nothing when it was written by another build of mdfeed or
 /// cannot be read.
-pub fn decode(bytes: &[u8]) -> Vec<(PathBuf, Key, Stamp)> {
+pub fn decode(bytes: &[u8]) -> Vec<Placed> {
     stored::read(bytes).unwrap_or_default()
 }

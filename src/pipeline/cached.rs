@@ -47,14 +47,15 @@ struct Noted {
 pub(super) fn load(out_dir: &Path, memo: &mut Memo) {
     memo.bodies = Bodies::load(out_dir);
     memo.feeds.stored(load_parts(out_dir));
-    memo.placed_pages = PlacedPages::load(out_dir);
+    memo.placed_pages = PlacedPages::load(out_dir, pages::FILE);
+    memo.placed_listings = PlacedPages::load(out_dir, pages::LISTINGS);
 }
 
 /// What a build leaves in `out/` for the next, once it is in place.
 pub(super) struct ForNext {
     bodies: Option<Bodies>,
     parts: Option<PlacedParts>,
-    pages: Option<PlacedPages>,
+    pages: [Option<PlacedPages>; 2],
 }
 
 impl ForNext {
@@ -63,11 +64,11 @@ impl ForNext {
     pub fn take(memo: &mut Memo, ok: bool) -> ForNext {
         let parts = memo.feeds.take_placed();
         let bodies = memo.bodies.finish();
-        let pages = memo.placed_pages.finish();
+        let pages = [memo.placed_pages.finish(), memo.placed_listings.finish()];
         ForNext {
             bodies: bodies.filter(|_| ok),
             parts: parts.filter(|_| ok),
-            pages: pages.filter(|_| ok),
+            pages: pages.map(|p| p.filter(|_| ok)),
         }
     }
 
@@ -78,7 +79,7 @@ impl ForNext {
             || bodies.map_or(Ok(()), |b| b.save(out_dir)),
             || {
                 parts.map_or(Ok(()), |p| save_parts(out_dir, p))?;
-                pages.map_or(Ok(()), |p| p.save())
+                pages.iter().flatten().try_for_each(PlacedPages::save)
             },
         );
         saved.and(others)
@@ -267,44 +268,57 @@ fn save_parts(out_dir: &Path, placed: PlacedParts) -> Result<()> {
     output::write_state_with(out_dir, parts::FILE, &mut |w| parts::write(w, &files))
 }
 
-/// The pages the last build rendered into `out/`, and those this one renders.
+/// The pages (or the listings) the last build rendered into `out/`, and this build's.
 #[derive(Default)]
 pub(super) struct PlacedPages {
     /// This build uses the record (it writes, and starts with nothing in memory).
     on: bool,
     out_dir: PathBuf,
-    /// By file under `out/`: its page key and stamp.
-    last: HashMap<PathBuf, (Key, Stamp)>,
-    /// This build's pages: file, key, and the stamp of a file left in place.
-    now: Vec<(PathBuf, Key, Option<Stamp>)>,
+    /// The record's file under `out/` (`cache::pages`).
+    name: &'static str,
+    /// By file under `out/`: its page key, stamp and fields looked at.
+    last: HashMap<PathBuf, (Key, Stamp, u32)>,
+    /// This build's pages: file, key, the stamp of a file left in place, fields.
+    now: Vec<(PathBuf, Key, Option<Stamp>, u32)>,
 }
 
 impl PlacedPages {
-    /// Reads the record in `out_dir`.
-    pub fn load(out_dir: &Path) -> PlacedPages {
-        let last = output::read_cache(out_dir, pages::FILE)
+    /// Reads the record `name` in `out_dir`.
+    pub fn load(out_dir: &Path, name: &'static str) -> PlacedPages {
+        let last = output::read_cache(out_dir, name)
             .map(|bytes| pages::decode(&bytes))
             .unwrap_or_default();
         PlacedPages {
             on: true,
             out_dir: out_dir.to_owned(),
-            last: last.into_iter().map(|(f, k, s)| (f, (k, s))).collect(),
+            name,
+            last: last
+                .into_iter()
+                .map(|(f, k, s, b)| (f, (k, s, b)))
+                .collect(),
             now: Vec::new(),
         }
+    }
+
+    /// Returns which fields of its articles the listing in `file` looked at when the
+    /// last build rendered it.
+    pub fn fields(&self, file: &Path) -> Option<u32> {
+        self.last.get(file).map(|(_, _, bits)| *bits)
     }
 
     /// Returns the length and stamp of `file` when it already holds the page of `key`:
     /// the last build rendered that key there and the file still has the stamp it left.
     pub fn holds(&self, file: &Path, key: &Key) -> Option<(u64, Stamp)> {
-        let (_, stamp) = self.last.get(file).filter(|(k, _)| k == key)?;
+        let (_, stamp, _) = self.last.get(file).filter(|(k, _, _)| k == key)?;
         let meta = fs::metadata(self.out_dir.join(file)).ok()?;
         (Stamp::of(&meta) == *stamp).then_some((meta.len(), *stamp))
     }
 
-    /// Notes a page of this build, with its file's stamp when it was left in place.
-    pub fn note(&mut self, file: &Path, key: Key, in_place: Option<Stamp>) {
+    /// Notes a page of this build, with its file's stamp when it was left in place and
+    /// the fields its template looked at.
+    pub fn note(&mut self, file: &Path, key: Key, in_place: Option<Stamp>, fields: u32) {
         if self.on {
-            self.now.push((file.to_owned(), key, in_place));
+            self.now.push((file.to_owned(), key, in_place, fields));
         }
     }
 
@@ -317,7 +331,7 @@ impl PlacedPages {
     /// Writes the record of this build's pages, with the stamps of their files now.
     pub fn save(&self) -> Result<()> {
         let mut pages = Vec::with_capacity(self.now.len());
-        for (file, key, in_place) in &self.now {
+        for (file, key, in_place, fields) in &self.now {
             let stamp = match in_place {
                 Some(stamp) => *stamp,
                 None => {
@@ -325,8 +339,8 @@ impl PlacedPages {
                     Stamp::of(&fs::metadata(&path).map_err(|e| Error::io(&path, e))?)
                 }
             };
-            pages.push((file.clone(), *key, stamp));
+            pages.push((file.clone(), *key, stamp, *fields));
         }
-        output::write_state_with(&self.out_dir, pages::FILE, &mut |w| pages::write(w, &pages))
+        output::write_state_with(&self.out_dir, self.name, &mut |w| pages::write(w, &pages))
     }
 }

@@ -69,6 +69,8 @@ pub struct Memo {
     pub(super) bodies: Bodies,
     /// The pages the last build left in `out/`, and this build's.
     pub(super) placed_pages: PlacedPages,
+    /// The same for the listings.
+    pub(super) placed_listings: PlacedPages,
     /// What the running build took from the memo.
     pub(super) reuse: MemoReport,
     /// When the running build started its current stage, and how long each took.
@@ -255,7 +257,7 @@ impl Memo {
             generation,
             spool,
             last_keys: None,
-            placed: None,
+            placed: Some(&mut self.placed_listings),
         };
         (page_memo, listing_memo, &mut self.feeds, feeds, seen)
     }

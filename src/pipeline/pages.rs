@@ -240,7 +240,7 @@ fn render_pages(
     }
     if let Some(placed) = memo.placed.as_deref_mut() {
         for ((file, key), stamp) in files.iter().zip(keys).zip(stamps) {
-            placed.note(file, *key, stamp);
+            placed.note(file, *key, stamp, 0);
         }
     }
     slots.into_iter().flatten().collect()
@@ -387,24 +387,42 @@ fn render_listed(
     for l in listed {
         let known = seen.as_ref().and_then(|s| s.get(&l.file)).copied();
         let hit = known.and_then(|set| Some((memo.pages.get(&key(l, set), generation)?, set)));
-        memo.reuse.count(hit.is_some());
+        if hit.is_some() {
+            memo.reuse.count(true);
+        }
         slots.push(hit.map(|(bytes, set)| (Body::Bytes(bytes), set)));
     }
     let missing: Vec<usize> = (0..listed.len()).filter(|&i| slots[i].is_none()).collect();
     let spool = memo.spool;
-    let made: Vec<(usize, Result<(Body, FieldSet)>)> = missing
+    let placed = memo.placed.as_deref();
+    // A listing that `out/` already holds, by the last build's record: the values of
+    // the fields it looked at are the same, and so is its file.
+    let in_place = |i: usize| {
+        let l = &listed[i];
+        let set = FieldSet::from_bits(placed?.fields(&l.file)?);
+        let (len, stamp) = placed?.holds(&l.file, &key(l, set))?;
+        Some((Body::Spooled(spool?.in_place(&l.file, len)), set, stamp))
+    };
+    // Each listing made: its place, its page and fields, and its stamp if kept.
+    type Made = (usize, Result<(Body, FieldSet)>, Option<Stamp>);
+    let made: Vec<Made> = missing
         .into_par_iter()
         .map(|i| {
+            if let Some((body, set, stamp)) = in_place(i) {
+                return (i, Ok((body, set)), Some(stamp));
+            }
             let (html, set) = tracking(|| (listed[i].render)());
-            (
-                i,
-                html.and_then(|h| store(spool, &listed[i].file, Arc::new(h.into_bytes())))
-                    .map(|b| (b, set)),
-            )
+            let file = &listed[i].file;
+            let page = html.and_then(|h| store(spool, file, Arc::new(h.into_bytes())));
+            (i, page.map(|b| (b, set)), None)
         })
         .collect();
     let mut out: Vec<Option<Result<(PathBuf, Body)>>> = slots.iter().map(|_| None).collect();
-    for (i, page) in made {
+    for (i, page, kept) in made {
+        memo.reuse.count(kept.is_some());
+        if let (Ok((_, set)), Some(placed)) = (&page, memo.placed.as_deref_mut()) {
+            placed.note(&listed[i].file, key(&listed[i], *set), kept, set.bits());
+        }
         if let (Ok((Body::Bytes(bytes), set)), Some(_)) = (&page, &seen) {
             memo.pages
                 .insert(key(&listed[i], *set), bytes.clone(), generation);

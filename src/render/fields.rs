@@ -55,6 +55,12 @@ impl FieldSet {
     pub fn bits(self) -> u32 {
         self.0
     }
+
+    /// Returns the set that `bits` gave (a record of an earlier build of the same
+    /// mdfeed: the numbering of the fields is this build's).
+    pub fn from_bits(bits: u32) -> FieldSet {
+        FieldSet(bits)
+    }
 }
 
 thread_local! {

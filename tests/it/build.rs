@@ -251,7 +251,12 @@ fn same_input_gives_identical_bytes_and_rebuilds_touch_nothing() {
     let second = snapshot(&other);
     type Snap = std::collections::BTreeMap<std::path::PathBuf, (Vec<u8>, std::time::SystemTime)>;
     // The records of pages and feed parts hold the stamps of their own out/'s files.
-    let records = [".mdfeed-cache/pages", ".mdfeed-cache/feeds"].map(std::path::Path::new);
+    let records = [
+        ".mdfeed-cache/pages",
+        ".mdfeed-cache/listings",
+        ".mdfeed-cache/feeds",
+    ]
+    .map(std::path::Path::new);
     let bytes = |s: &Snap| {
         s.iter()
             .filter(|(k, _)| !records.contains(&k.as_path()))

@@ -12,7 +12,11 @@ use crate::util::{CONFIG, snapshot, stderr};
 
 const ARTICLES: usize = 2000;
 /// The files of `out/` that record the stamps of its other files.
-const RECORDS: [&str; 2] = [".mdfeed-cache/feeds", ".mdfeed-cache/pages"];
+const RECORDS: [&str; 3] = [
+    ".mdfeed-cache/feeds",
+    ".mdfeed-cache/pages",
+    ".mdfeed-cache/listings",
+];
 const KILLS: usize = 40;
 const TIME_LIMIT: Duration = Duration::from_secs(150);
 /// A large asset takes long enough to write that kills land inside its write.

@@ -76,6 +76,7 @@ fn bytes(site: &Site, out: &str) -> BTreeMap<PathBuf, Vec<u8>> {
                 ".mdfeed-state",
                 ".mdfeed-cache/feeds",
                 ".mdfeed-cache/pages",
+                ".mdfeed-cache/listings",
             ]
             .contains(&path.to_str().unwrap())
         })
@@ -124,7 +125,7 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
     let site = site();
     assert_eq!(
         same_as_fresh(&site, "first"),
-        "made anew: 5 of 5 files read, 5 of 5 articles rendered, 5 of 5 pages"
+        "made anew: 5 of 5 files read, 5 of 5 articles rendered, 5 of 5 pages, 2 of 2 listings"
     );
     assert!(!shards(&site).is_empty());
     let (_, warnings) = build(&site, "fresh-check");
@@ -145,7 +146,7 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
     );
     assert_eq!(
         same_as_fresh(&site, "edit"),
-        "made anew: 1 of 5 files read, 1 of 5 articles rendered, 1 of 5 pages"
+        "made anew: 1 of 5 files read, 1 of 5 articles rendered, 1 of 5 pages, 1 of 2 listings"
     );
 
     // A page changed behind mdfeed's back is rendered again, though its key is not.
@@ -161,7 +162,7 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
     );
     assert_eq!(
         same_as_fresh(&site, "defaced"),
-        "made anew: 1 of 5 files read, 1 of 5 articles rendered, 2 of 5 pages"
+        "made anew: 1 of 5 files read, 1 of 5 articles rendered, 2 of 5 pages, 0 of 2 listings"
     );
 
     // B moves: A and E, unchanged themselves, link to a file that is gone, so their
@@ -173,7 +174,7 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
     .unwrap();
     assert_eq!(
         same_as_fresh(&site, "move"),
-        "made anew: 1 of 5 files read, 3 of 5 articles rendered, 3 of 5 pages"
+        "made anew: 1 of 5 files read, 3 of 5 articles rendered, 3 of 5 pages, 1 of 2 listings"
     );
 
     // A changed config renders everything again (its key is part of every body's).
@@ -181,13 +182,13 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
     site.write("mdfeed.toml", config.replace("Test Site", "Renamed"));
     assert_eq!(
         same_as_fresh(&site, "config"),
-        "made anew: 5 of 5 files read, 5 of 5 articles rendered, 5 of 5 pages"
+        "made anew: 5 of 5 files read, 5 of 5 articles rendered, 5 of 5 pages, 2 of 2 listings"
     );
     // A new article: the only one rendered.
     site.write("content/f.md", article("F", "2024-01-06", "", "Zeta\n"));
     assert_eq!(
         same_as_fresh(&site, "new"),
-        "made anew: 1 of 6 files read, 1 of 6 articles rendered, 1 of 6 pages"
+        "made anew: 1 of 6 files read, 1 of 6 articles rendered, 1 of 6 pages, 1 of 2 listings"
     );
 }
 
@@ -212,7 +213,7 @@ fn a_damaged_cache_only_costs_time() {
         // so only the edited article's page is made again.
         assert_eq!(
             made,
-            "made anew: 5 of 5 files read, 5 of 5 articles rendered, 1 of 5 pages"
+            "made anew: 5 of 5 files read, 5 of 5 articles rendered, 1 of 5 pages, 1 of 2 listings"
         );
         let sizes: Vec<u64> = shards(&site)
             .iter()
@@ -252,7 +253,7 @@ fn feed_parts_are_taken_from_out_while_their_file_is_unchanged() {
     let first = same_as_fresh(&site, "first");
     assert_eq!(
         first,
-        "made anew: 450 of 450 files read, 450 of 450 articles rendered, 450 of 450 pages, 6 of 6 feed parts"
+        "made anew: 450 of 450 files read, 450 of 450 articles rendered, 450 of 450 pages, 2 of 2 listings, 6 of 6 feed parts"
     );
     assert!(site.out().join(".mdfeed-cache/feeds").is_file());
 
@@ -264,7 +265,7 @@ fn feed_parts_are_taken_from_out_while_their_file_is_unchanged() {
     let edit = same_as_fresh(&site, "edit-oldest");
     assert_eq!(
         edit,
-        "made anew: 1 of 450 files read, 1 of 450 articles rendered, 1 of 450 pages, 3 of 6 feed parts"
+        "made anew: 1 of 450 files read, 1 of 450 articles rendered, 1 of 450 pages, 1 of 2 listings, 3 of 6 feed parts"
     );
 
     // A new article changes only the newest part, which is always made.
@@ -275,7 +276,7 @@ fn feed_parts_are_taken_from_out_while_their_file_is_unchanged() {
     let new = same_as_fresh(&site, "new");
     assert_eq!(
         new,
-        "made anew: 1 of 451 files read, 1 of 451 articles rendered, 1 of 451 pages, 0 of 6 feed parts"
+        "made anew: 1 of 451 files read, 1 of 451 articles rendered, 1 of 451 pages, 1 of 2 listings, 0 of 6 feed parts"
     );
 
     // A feed file changed behind mdfeed's back: none of its parts is taken from it,
@@ -290,7 +291,7 @@ fn feed_parts_are_taken_from_out_while_their_file_is_unchanged() {
     let tampered = same_as_fresh(&site, "tampered");
     assert_eq!(
         tampered,
-        "made anew: 1 of 451 files read, 1 of 451 articles rendered, 1 of 451 pages, 4 of 6 feed parts"
+        "made anew: 1 of 451 files read, 1 of 451 articles rendered, 1 of 451 pages, 1 of 2 listings, 4 of 6 feed parts"
     );
     assert!(site.read("atom.xml").contains("Article 1,"));
 }
