@@ -1,6 +1,6 @@
 //! The records of the pages a build rendered into `out/`: `out/.mdfeed-cache/pages`
-//! (article and redirect pages) and `out/.mdfeed-cache/listings` (the home page and
-//! the tag and category pages). Each file's page key (everything its template saw),
+//! (article and redirect pages) and `out/.mdfeed-cache/listings` (the home page, the
+//! tag and category pages, their indexes and the feeds' stylesheet). Each file's page key (everything its template saw),
 //! its stamp once the build was in place, and for a listing which fields of its
 //! articles its template looked at (its key is made of those fields' values). The
 //! next build leaves a page whose key is the same, and whose file still has that
