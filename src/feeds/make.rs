@@ -90,8 +90,9 @@ pub(super) fn page<'s, S: Sink>(
             break;
         }
         if writers.iter().all(|(_, _, doc)| doc.kept(n).is_some()) {
+            // Each format's part read from its file and written, side by side.
             writers
-                .iter_mut()
+                .par_iter_mut()
                 .try_for_each(|(_, w, doc)| doc.kept(n).map_or(Ok(()), |k| w.add_kept(k)))?;
             continue;
         }
