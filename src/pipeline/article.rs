@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::read::Parsed;
+use super::targets::same_targets;
 use crate::cache::bodies::Body;
 use crate::compat::template_syntax;
 use crate::error::{Location, Result, Warning};
@@ -90,12 +91,7 @@ pub(super) fn render_one(
         map: targets,
         looked: RefCell::default(),
     };
-    let still = |b: &Body<'_>| {
-        b.links
-            .iter()
-            .all(|(rel, was)| targets.map.get(rel) == was.as_ref())
-    };
-    let cached = cached.filter(still);
+    let cached = cached.filter(|b| same_targets(&b.links, targets.map));
     let from_cache = cached.is_some();
     let body = match cached {
         Some(b) => {

@@ -118,15 +118,19 @@ pub(super) fn still(
     size: &dyn Fn(&Path) -> Option<u64>,
 ) -> bool {
     let unseen = |rel: &Path| changed.is_some_and(|c| !c.contains(rel));
-    (targets.same
-        || looked
-            .targets
-            .iter()
-            .all(|(rel, was)| targets.map.get(rel) == was.as_ref()))
+    (targets.same || same_targets(&looked.targets, &targets.map))
         && looked
             .sizes
             .iter()
             .all(|(rel, len)| unseen(rel) || size(rel) == Some(*len))
+}
+
+/// Does every file in `looked` still become what it became then?
+pub(super) fn same_targets(
+    looked: &[(PathBuf, Option<Target>)],
+    map: &HashMap<PathBuf, Target>,
+) -> bool {
+    looked.iter().all(|(rel, was)| map.get(rel) == was.as_ref())
 }
 
 /// Maps every source file a link may name to what it becomes.
