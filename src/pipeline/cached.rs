@@ -300,6 +300,11 @@ impl PlacedPages {
         }
     }
 
+    /// Does this build use the record?
+    pub fn is_on(&self) -> bool {
+        self.on
+    }
+
     /// Returns which fields of its articles the listing in `file` looked at when the
     /// last build rendered it.
     pub fn fields(&self, file: &Path) -> Option<u32> {

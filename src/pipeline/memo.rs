@@ -249,7 +249,7 @@ impl Memo {
             generation,
             spool,
             last_keys: remembers.then_some(&mut self.last_page_keys),
-            placed: Some(&mut self.placed_pages),
+            placed: self.placed_pages.is_on().then_some(&mut self.placed_pages),
         };
         let listing_memo = PageMemo {
             pages: &mut self.listings,
@@ -257,7 +257,10 @@ impl Memo {
             generation,
             spool,
             last_keys: None,
-            placed: Some(&mut self.placed_listings),
+            placed: self
+                .placed_listings
+                .is_on()
+                .then_some(&mut self.placed_listings),
         };
         (page_memo, listing_memo, &mut self.feeds, feeds, seen)
     }

@@ -138,7 +138,8 @@ pub(super) struct PageMemo<'m> {
     pub spool: Option<&'m Spool>,
     /// The keys of the last build's article pages (`None`: kept by no one).
     pub last_keys: Option<&'m mut Option<LastPageKeys>>,
-    /// The pages the last build left in `out/` (see `cache::pages`), and this build's.
+    /// The pages the last build left in `out/` (see `cache::pages`), and this build's,
+    /// when the build keeps that record.
     pub placed: Option<&'m mut PlacedPages>,
 }
 
@@ -400,33 +401,43 @@ fn render_listed(
     let in_place = |i: usize| {
         let l = &listed[i];
         let set = FieldSet::from_bits(placed?.fields(&l.file)?);
-        let (len, stamp) = placed?.holds(&l.file, &key(l, set))?;
-        Some((Body::Spooled(spool?.in_place(&l.file, len)), set, stamp))
+        let key = key(l, set);
+        let (len, stamp) = placed?.holds(&l.file, &key)?;
+        Some((
+            Body::Spooled(spool?.in_place(&l.file, len)),
+            set,
+            key,
+            stamp,
+        ))
     };
-    // Each listing made: its place, its page and fields, and its stamp if kept.
-    type Made = (usize, Result<(Body, FieldSet)>, Option<Stamp>);
+    // Keys are needed only by a memo or a record to keep them in.
+    let keyed = placed.is_some() || seen.is_some();
+    // Each listing made: its place, its page, fields and key, and its stamp if kept.
+    type Made = (usize, Result<(Body, FieldSet, Option<Key>)>, Option<Stamp>);
     let made: Vec<Made> = missing
         .into_par_iter()
         .map(|i| {
-            if let Some((body, set, stamp)) = in_place(i) {
-                return (i, Ok((body, set)), Some(stamp));
+            if let Some((body, set, key, stamp)) = in_place(i) {
+                return (i, Ok((body, set, Some(key))), Some(stamp));
             }
-            let (html, set) = tracking(|| (listed[i].render)());
-            let file = &listed[i].file;
-            let page = html.and_then(|h| store(spool, file, Arc::new(h.into_bytes())));
-            (i, page.map(|b| (b, set)), None)
+            let l = &listed[i];
+            let (html, set) = tracking(|| (l.render)());
+            let page = html.and_then(|h| store(spool, &l.file, Arc::new(h.into_bytes())));
+            (i, page.map(|b| (b, set, keyed.then(|| key(l, set)))), None)
         })
         .collect();
     let mut out: Vec<Option<Result<(PathBuf, Body)>>> = slots.iter().map(|_| None).collect();
     for (i, page, kept) in made {
         memo.reuse.count(kept.is_some());
-        if let (Ok((_, set)), Some(placed)) = (&page, memo.placed.as_deref_mut()) {
-            placed.note(&listed[i].file, key(&listed[i], *set), kept, set.bits());
-        }
-        if let (Ok((Body::Bytes(bytes), set)), Some(_)) = (&page, &seen) {
-            memo.pages
-                .insert(key(&listed[i], *set), bytes.clone(), generation);
-        }
+        let page = page.map(|(body, set, key)| {
+            if let (Some(key), Some(placed)) = (key, memo.placed.as_deref_mut()) {
+                placed.note(&listed[i].file, key, kept, set.bits());
+            }
+            if let (Body::Bytes(bytes), Some(key), Some(_)) = (&body, key, &seen) {
+                memo.pages.insert(key, bytes.clone(), generation);
+            }
+            (body, set)
+        });
         match page {
             Ok(made) => slots[i] = Some(made),
             Err(e) => out[i] = Some(Err(e)),
