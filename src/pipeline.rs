@@ -152,9 +152,16 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
         }
         report.stages.0.push(("write", started.elapsed()));
         let started = Instant::now();
-        for_next.save(&out_dir)?;
         if let Some(i) = inputs {
             fresh::record(&out_dir, i.finish(), &report)?;
+        }
+        // The site is in place: records that cannot be written only cost the next
+        // build time, so they are a warning (said once: the state file is written).
+        if let Err(e) = for_next.save(&out_dir) {
+            report.warnings.push(Warning {
+                at: Location::file(out_dir.join(output::CACHE_DIR)),
+                msg: format!("not written, so the next build will redo more: {e}"),
+            });
         }
         report
             .stages

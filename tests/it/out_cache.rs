@@ -295,3 +295,38 @@ fn feed_parts_are_taken_from_out_while_their_file_is_unchanged() {
     );
     assert!(site.read("atom.xml").contains("Article 1,"));
 }
+
+/// Records that cannot be written (here a file stands where their folder goes) leave
+/// the site built and say so; the next build that can write them does.
+#[test]
+fn records_that_cannot_be_written_are_a_warning_not_a_failure() {
+    let site = site();
+    build(&site, "out");
+    let cache = site.out().join(".mdfeed-cache");
+    fs::remove_dir_all(&cache).unwrap();
+    fs::write(&cache, "in the way").unwrap();
+    site.write(
+        "content/d.md",
+        article("D", "2024-01-04", "", "Delta again\n"),
+    );
+    let run = site.run(&["build"]);
+    let text = stderr(&run);
+    assert!(run.status.success(), "{text}");
+    assert!(
+        text.lines().any(|l| l.contains("out/.mdfeed-cache:")
+            && l.contains("warning: not written, so the next build will redo more")),
+        "{text}"
+    );
+    assert!(site.read("d/index.html").contains("Delta again"));
+    assert_eq!(fs::read_to_string(&cache).unwrap(), "in the way");
+    fs::remove_file(&cache).unwrap();
+    site.write(
+        "content/d.md",
+        article("D", "2024-01-04", "", "Delta once more\n"),
+    );
+    assert_eq!(
+        same_as_fresh(&site, "writable"),
+        "made anew: 5 of 5 files read, 5 of 5 articles rendered, 5 of 5 pages, 2 of 2 listings"
+    );
+    assert!(!shards(&site).is_empty());
+}
