@@ -366,6 +366,13 @@ impl Sink for Store {
             Store::Memory(v) => v.put(bytes),
         }
     }
+
+    fn put_file(&mut self, file: &mut std::fs::File, len: u64, path: &Path) -> Result<()> {
+        match self {
+            Store::Spool(f) => f.put_file(file, len, path),
+            Store::Memory(v) => v.put_file(file, len, path),
+        }
+    }
 }
 
 /// Makes every feed document; each new one is checked by `validate` as it is made,

@@ -24,8 +24,8 @@ mod part;
 mod tree;
 
 pub use checked::CheckedHtml;
-pub use part::DocCheck;
 use part::Part;
+pub use part::{DocCheck, Extent};
 use tree::{Node, Tree};
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::stored;
 use crate::memo::{Key, Stamp};
+use crate::validate::Extent;
 
 /// The record, under `out/`.
 pub const FILE: &str = ".mdfeed-cache/feeds";
@@ -26,6 +27,8 @@ pub struct Placed {
     pub offset: u64,
     /// How many bytes.
     pub len: usize,
+    /// How far they move a place (line, column) in the file.
+    pub extent: Extent,
     /// The IDs of its items.
     pub ids: Vec<String>,
     /// How many items.

@@ -6,13 +6,14 @@
 //! build that wrote the file, and taken only while the file's stamp is the one that
 //! build saw).
 
-use std::borrow::Cow;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
-use std::path::PathBuf;
+use std::io::{Seek, SeekFrom};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
 
 use crate::cache::parts::Placed;
 use crate::error::{Error, Result};
+use crate::validate::Extent;
 
 /// A part of a document as an earlier build made it once it passed the check: its
 /// items' bytes and IDs. A build whose part has the same items (the same entry keys,
@@ -31,6 +32,18 @@ enum Span {
         path: PathBuf,
         offset: u64,
         len: usize,
+        extent: Extent,
+    },
+}
+
+/// A kept part's bytes, ready to be written: in memory, or a stretch of an open file
+/// (at its start; copied file to file by the kernel, never read into memory).
+pub enum Opened<'a> {
+    Text(&'a str),
+    File {
+        file: File,
+        path: &'a Path,
+        len: u64,
     },
 }
 
@@ -51,6 +64,7 @@ impl KeptPart {
                 path,
                 offset: placed.offset,
                 len: placed.len,
+                extent: placed.extent,
             },
             ids: placed.ids,
             items: placed.items,
@@ -67,27 +81,56 @@ impl KeptPart {
         self.items
     }
 
-    /// Returns its items' bytes, read from its file when it is not held. A part whose
-    /// bytes do not begin and end as its format's items do (the file was changed
-    /// behind the stamp) is an error, never written.
-    pub fn text(&self, open: &[u8], close: &[u8]) -> Result<Cow<'_, str>> {
+    /// How many bytes it has (never none: a part holds at least one item).
+    pub fn byte_len(&self) -> usize {
+        match &self.span {
+            Span::Held(text) => text.len(),
+            Span::InFile { len, .. } => *len,
+        }
+    }
+
+    /// How far its bytes move a place in the file.
+    pub fn extent(&self) -> Extent {
+        match &self.span {
+            Span::Held(text) => Extent::of(text),
+            Span::InFile { extent, .. } => *extent,
+        }
+    }
+
+    /// Returns its bytes, ready to be written. A part in a file whose stretch does not
+    /// begin and end as its format's items do (the file was changed behind the stamp)
+    /// is an error, never written.
+    pub fn open(&self, open: &[u8], close: &[u8]) -> Result<Opened<'_>> {
         let (path, offset, len) = match &self.span {
-            Span::Held(text) => return Ok(Cow::Borrowed(text)),
-            Span::InFile { path, offset, len } => (path, *offset, *len),
+            Span::Held(text) => return Ok(Opened::Text(text)),
+            Span::InFile {
+                path, offset, len, ..
+            } => (path, *offset, *len),
         };
         let io = |e| Error::io(path, e);
         let mut file = File::open(path).map_err(io)?;
+        let ends = |file: &File| -> std::io::Result<bool> {
+            if len < open.len() + close.len() {
+                return Ok(false);
+            }
+            let (mut head, mut tail) = (vec![0; open.len()], vec![0; close.len()]);
+            file.read_exact_at(&mut head, offset)?;
+            let tail_at = offset + (len - close.len()) as u64;
+            file.read_exact_at(&mut tail, tail_at)?;
+            Ok(head == open && tail == close)
+        };
+        // A file cut short behind the stamp reads as changed, too.
+        if !ends(&file).unwrap_or(false) {
+            return Err(Error::at(
+                crate::error::Location::file(path),
+                "changed since the last build recorded it in .mdfeed-cache/feeds; delete that folder and build again".to_owned(),
+            ));
+        }
         file.seek(SeekFrom::Start(offset)).map_err(io)?;
-        let mut bytes = vec![0; len];
-        file.read_exact(&mut bytes).map_err(io)?;
-        let text = String::from_utf8(bytes).ok();
-        text.filter(|t| t.as_bytes().starts_with(open) && t.as_bytes().ends_with(close))
-            .map(Cow::Owned)
-            .ok_or_else(|| {
-                Error::at(
-                    crate::error::Location::file(path),
-                    "changed since the last build recorded it in .mdfeed-cache/feeds; delete that folder and build again".to_owned(),
-                )
-            })
+        Ok(Opened::File {
+            file,
+            path,
+            len: len as u64,
+        })
     }
 }

@@ -11,14 +11,16 @@
 //! part's head, every part's items, then the tail. A document with few items is one
 //! part, serialised and checked as it always was.
 
+use std::fs::File;
+use std::io::Read;
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use super::kept::KeptPart;
+use super::kept::{KeptPart, Opened};
 use crate::cache::parts::Placed;
 use crate::error::{Error, Location, Result};
 use crate::urls::FeedKind;
-use crate::validate::DocCheck;
+use crate::validate::{DocCheck, Extent};
 
 /// Items per part: a part of full-content items is a megabyte or two.
 pub(super) const PART_ITEMS: usize = 200;
@@ -40,6 +42,20 @@ pub type Verdict = std::result::Result<(), Vec<Error>>;
 pub trait Sink: Send {
     /// Appends `bytes` to the document.
     fn put(&mut self, bytes: &[u8]) -> Result<()>;
+
+    /// Appends the next `len` bytes of `file` (at `path`). A sink that is a file
+    /// copies them file to file instead of through memory.
+    fn put_file(&mut self, file: &mut File, len: u64, path: &Path) -> Result<()> {
+        let mut bytes = Vec::new();
+        file.take(len)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(path, e))?;
+        if bytes.len() as u64 != len {
+            let msg = "ends before the part recorded in .mdfeed-cache/feeds".to_owned();
+            return Err(Error::at(Location::file(path), msg));
+        }
+        self.put(&bytes)
+    }
 }
 
 impl Sink for Vec<u8> {
@@ -112,8 +128,13 @@ impl<'c, S: Sink> PartWriter<'c, S> {
         self.sink.put(bytes)
     }
 
-    /// Notes a part written from here on, at place `place`.
-    fn note(&mut self, place: usize, len: usize, (ids, items): (Vec<String>, usize)) {
+    /// Notes a part written from here on, at place `place`: `len` bytes of `extent`.
+    fn note(
+        &mut self,
+        place: usize,
+        (len, extent): (usize, Extent),
+        (ids, items): (Vec<String>, usize),
+    ) {
         if self.place && place > 0 {
             let offset = self.written;
             self.placed.push((
@@ -121,6 +142,7 @@ impl<'c, S: Sink> PartWriter<'c, S> {
                 Placed {
                     offset,
                     len,
+                    extent,
                     ids,
                     items,
                 },
@@ -174,7 +196,8 @@ impl<'c, S: Sink> PartWriter<'c, S> {
             }
             Some(_) => return Err(self.misfit("their heads differ")),
         }
-        self.note(place, span.len(), (ids, items));
+        let extent = self.check.part_extent();
+        self.note(place, (span.len(), extent), (ids, items));
         self.put(&doc[span])
     }
 
@@ -189,16 +212,28 @@ impl<'c, S: Sink> PartWriter<'c, S> {
         let place = self.next;
         self.next += 1;
         let (open, close) = item_ends(self.kind);
-        let text = part.text(open, close)?;
-        self.verdict = self.check.kept_part(&text, part.ids(), part.items());
+        let opened = part.open(open, close)?;
+        let extent = part.extent();
+        self.verdict = self.check.kept_part(extent, part.ids(), part.items());
         if self.verdict.is_err() {
             return Ok(());
         }
         if self.kind == FeedKind::Json {
             self.put(b",")?;
         }
-        self.note(place, text.len(), (part.ids().to_vec(), part.items()));
-        self.put(text.as_bytes())
+        let noted = (part.ids().to_vec(), part.items());
+        self.note(place, (part.byte_len(), extent), noted);
+        match opened {
+            Opened::Text(text) => self.put(text.as_bytes()),
+            Opened::File {
+                mut file,
+                path,
+                len,
+            } => {
+                self.written += len;
+                self.sink.put_file(&mut file, len, path)
+            }
+        }
     }
 
     /// Returns the parts made since the last call, with their places, when `keeping`.

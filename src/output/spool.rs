@@ -12,7 +12,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 
 use super::TEMP_PREFIX;
 
@@ -121,6 +121,20 @@ impl SpoolFile {
             .write_all(bytes)
             .map_err(|e| Error::io(&self.path, e))?;
         self.len += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Appends the next `len` bytes of `from` (at `path`), copied by the kernel
+    /// (`std::io::copy` uses `copy_file_range` between files) without passing through
+    /// this process's memory.
+    pub fn put_file(&mut self, from: &mut fs::File, len: u64, path: &Path) -> Result<()> {
+        let copied = std::io::copy(&mut from.take(len), &mut self.file)
+            .map_err(|e| Error::io(&self.path, e))?;
+        self.len += copied;
+        if copied != len {
+            let msg = "ends before the part recorded in .mdfeed-cache/feeds".to_owned();
+            return Err(Error::at(Location::file(path), msg));
+        }
         Ok(())
     }
 

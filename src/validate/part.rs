@@ -11,6 +11,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use memchr::{memchr_iter, memrchr};
+use serde::{Deserialize, Serialize};
 
 use super::tree::Tree;
 use super::{CheckedHtml, Checker, Ids};
@@ -44,6 +45,48 @@ impl Place {
                     col: 1 + count(text[last + 1..].chars().count()),
                 }
             }
+        }
+    }
+}
+
+/// How far a stretch of text moves a place: its newlines, and the characters after
+/// the last one (all of them when it has none). Recorded with a feed part kept in its
+/// file, so that a later build places what follows it without reading it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extent {
+    newlines: u32,
+    tail: u32,
+}
+
+impl Extent {
+    /// The extent of `text`.
+    pub fn of(text: &str) -> Extent {
+        Extent::between(Place::START, Place::START.after(text))
+    }
+
+    /// The extent of the text from `a` to `b`.
+    fn between(a: Place, b: Place) -> Extent {
+        let newlines = b.line.saturating_sub(a.line);
+        let tail = match newlines {
+            0 => b.col.saturating_sub(a.col),
+            _ => b.col.saturating_sub(1),
+        };
+        Extent { newlines, tail }
+    }
+}
+
+impl Place {
+    /// The place just after a text of extent `e` that starts here.
+    fn beyond(self, e: Extent) -> Place {
+        match e.newlines {
+            0 => Place {
+                line: self.line,
+                col: self.col.saturating_add(e.tail),
+            },
+            n => Place {
+                line: self.line.saturating_add(n),
+                col: e.tail.saturating_add(1),
+            },
         }
     }
 }
@@ -85,6 +128,8 @@ pub struct DocCheck<'a> {
     ids: Ids,
     /// Where the next part's items start in the file (unknown before the first).
     next: Option<Place>,
+    /// The extent of the items of the part taken last.
+    last: Extent,
     items: usize,
 }
 
@@ -97,6 +142,7 @@ impl<'a> DocCheck<'a> {
             seen,
             ids: Ids::default(),
             next: None,
+            last: Extent::default(),
             items: 0,
         }
     }
@@ -147,7 +193,8 @@ impl<'a> DocCheck<'a> {
         }
         let errors = c.errors;
         let items_text = text.get(part.span.clone()).unwrap_or_default();
-        self.next = Some(part.start.after(items_text));
+        let next = part.start.after(items_text);
+        (self.next, self.last) = (Some(next), Extent::between(part.start, next));
         self.items += items;
         match errors.is_empty() {
             true => Ok(()),
@@ -155,17 +202,22 @@ impl<'a> DocCheck<'a> {
         }
     }
 
+    /// Returns the extent of the items of the part taken last (made or kept).
+    pub fn part_extent(&self) -> Extent {
+        self.last
+    }
+
     /// Returns the IDs of the items of the part checked last.
     pub fn part_ids(&mut self) -> Vec<String> {
         std::mem::take(&mut self.ids.part)
     }
 
-    /// Takes the next part from an earlier build's check: its items (`span`), their
+    /// Takes the next part from an earlier build's check: the extent of its items, their
     /// `ids` and how many there are. Only the IDs are checked again, against the other
     /// parts'; the first part is always checked as made.
     pub fn kept_part(
         &mut self,
-        span: &str,
+        extent: Extent,
         ids: &[String],
         items: usize,
     ) -> Result<(), Vec<Error>> {
@@ -184,7 +236,7 @@ impl<'a> DocCheck<'a> {
                 )
             })
             .collect();
-        self.next = Some(start.after(span));
+        (self.next, self.last) = (Some(start.beyond(extent)), extent);
         self.items += items;
         match errors.is_empty() {
             true => Ok(()),
@@ -204,6 +256,9 @@ mod tests {
         assert_eq!(p.after("ab€"), Place { line: 3, col: 8 });
         assert_eq!(p.after("x\ny\nzé"), Place { line: 5, col: 3 });
         assert_eq!(p.after("x\n"), Place { line: 4, col: 1 });
+        for text in ["", "ab€", "x\ny\nzé", "x\n", "\n\n"] {
+            assert_eq!(p.beyond(Extent::of(text)), p.after(text), "{text:?}");
+        }
     }
 
     #[test]
