@@ -130,16 +130,21 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
         memo.prefetched = i.take_texts();
     }
     // A build with nothing rendered in memory takes what the last one left in out/.
+    let loading = Instant::now();
     if opts.write && memo.rendered.is_empty() {
         cached::load(&opts.out_dir(), memo);
     }
+    let loaded = loading.elapsed();
     let planned = plan_with(opts, memo);
     let for_next = cached::ForNext::take(memo, planned.is_ok());
     let (mut report, outputs) = planned?;
-    report
-        .stages
-        .0
-        .insert(0, ("up-to-date check", fingerprinted));
+    report.stages.0.splice(
+        0..0,
+        [
+            ("up-to-date check", fingerprinted),
+            ("records of the last build", loaded),
+        ],
+    );
     if opts.write {
         let started = Instant::now();
         let progress = opts.progress.as_deref();

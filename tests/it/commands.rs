@@ -183,6 +183,7 @@ fn verbose_build_prints_its_stages() {
         .unwrap_or_default();
     let stages = [
         "up-to-date check",
+        "records of the last build",
         "render",
         "pages and feeds",
         "write",
