@@ -126,9 +126,6 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
         return Ok(report);
     }
     let fingerprinted = started.elapsed();
-    if let Some(i) = &mut inputs {
-        memo.prefetched = i.take_texts();
-    }
     // A build with nothing rendered in memory takes what the last one left in out/.
     let loading = Instant::now();
     if opts.write && memo.rendered.is_empty() {

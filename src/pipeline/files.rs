@@ -63,11 +63,6 @@ pub(super) fn read_all(
 ) -> Vec<Got> {
     let generation = memo.generation();
     let seen = seen(candidates, changed);
-    let mut prefetched = std::mem::take(&mut memo.prefetched);
-    let mut pre: Vec<Option<Pre>> = candidates
-        .iter()
-        .map(|f| prefetched.remove(&f.abs))
-        .collect();
     let stamps: Vec<Option<Stamp>> = (0..candidates.len())
         .into_par_iter()
         .map(|i| seen[i].then(|| source::stamp(candidates[i])).flatten())
@@ -87,7 +82,7 @@ pub(super) fn read_all(
     let mut gots = from_memo(
         candidates,
         (ctx, inputs),
-        (&seen, &stamps, &pre),
+        (&seen, &stamps),
         last.as_ref(),
         memo,
     );
@@ -98,7 +93,7 @@ pub(super) fn read_all(
     read_missing(
         candidates,
         (ctx, inputs),
-        (&stamps, &mut pre),
+        &stamps,
         memo,
         (&mut gots, progress),
     );
@@ -121,15 +116,12 @@ pub(super) fn read_all(
     gots
 }
 
-/// A file's bytes and hash as the up-to-date check read them (`fresh::Prefetched`).
-type Pre = (Vec<u8>, [u8; 32]);
-
 /// Takes from the memo each candidate it has: by place from the last build's reading
 /// when the file is unchanged and the list is the same, else by the file's hash.
 fn from_memo(
     candidates: &[&SourceFile],
     (ctx, inputs): (&read::Context<'_>, &Key),
-    (seen, stamps, pre): (&[bool], &[Option<Stamp>], &[Option<Pre>]),
+    (seen, stamps): (&[bool], &[Option<Stamp>]),
     last: Option<&LastRead>,
     memo: &mut Memo,
 ) -> Vec<Option<Got>> {
@@ -144,7 +136,6 @@ fn from_memo(
             }
             _ => {
                 let digest = match (seen[i], &stamps[i]) {
-                    _ if pre[i].is_some() => pre[i].as_ref().map(|p| p.1),
                     (false, _) => memo.digests.unchanged(&f.abs, generation),
                     (true, Some(s)) => memo.digests.known(&f.abs, s, generation),
                     (true, None) => None,
@@ -178,24 +169,18 @@ fn seen(candidates: &[&SourceFile], changed: Option<&BTreeSet<PathBuf>>) -> Vec<
 fn read_missing(
     candidates: &[&SourceFile],
     (ctx, inputs): (&read::Context<'_>, &Key),
-    (stamps, pre): (&[Option<Stamp>], &mut [Option<Pre>]),
+    stamps: &[Option<Stamp>],
     memo: &mut Memo,
     (gots, progress): (&mut [Option<Got>], Option<&dyn Progress>),
 ) {
     let generation = memo.generation();
-    let missing: Vec<(usize, Option<Pre>)> = (0..gots.len())
-        .filter(|&i| gots[i].is_none())
-        .map(|i| (i, pre[i].take()))
-        .collect();
+    let missing: Vec<usize> = (0..gots.len()).filter(|&i| gots[i].is_none()).collect();
     let (known, stored) = (&memo.read, &memo.bodies);
     let fresh: Vec<(usize, Fresh)> = missing
         .into_par_iter()
-        .map(|(i, pre)| {
-            let f = candidates[i];
-            let fresh = match pre {
-                Some(pre) => from_bytes(f, pre, None, (inputs, known, stored), ctx),
-                None => read_fresh(f, stamps[i], (inputs, known, stored), ctx),
-            };
+        .map(|i| {
+            let stamp = stamps[i].or_else(|| source::stamp(candidates[i]));
+            let fresh = read_fresh(candidates[i], stamp, (inputs, known, stored), ctx);
             progress::advance(progress);
             (i, fresh)
         })
@@ -245,45 +230,27 @@ struct Fresh {
     from_cache: bool,
 }
 
-/// Reads a file (its stamp, taken before, is remembered with its hash) and makes it.
 fn read_fresh(
     f: &SourceFile,
     stamp: Option<Stamp>,
-    memos: (&Key, &Table<Key, Arc<ReadEntry>>, &Bodies),
+    (inputs, known, stored): (&Key, &Table<Key, Arc<ReadEntry>>, &Bodies),
     ctx: &read::Context<'_>,
 ) -> Fresh {
-    let stamp = stamp.or_else(|| source::stamp(f));
-    let bytes = match source::read_bytes(f) {
-        Ok(bytes) => bytes,
-        Err(e) => return failed(e, KeyHasher::new("unread").finish()),
-    };
-    let hashed = SystemTime::now();
-    let digest = crate::cache::digest(&bytes);
-    let stamped = stamp.map(|s| (s, hashed));
-    from_bytes(f, (bytes, digest), stamped, memos, ctx)
-}
-
-fn failed(e: Error, key: Key) -> Fresh {
-    Fresh {
+    let failed = |e: Error, key: Key| Fresh {
         key,
         digest: None,
         made: Some((read::failed(e), Vec::new())),
         from_cache: false,
-    }
-}
-
-/// Makes a file from its bytes and hash. Their stamp, when given, is remembered with
-/// the hash (bytes the up-to-date check read have none: the file may have changed
-/// between that read and any stamp taken since).
-fn from_bytes(
-    f: &SourceFile,
-    (bytes, digest): Pre,
-    stamped: Option<(Stamp, SystemTime)>,
-    (inputs, known, stored): (&Key, &Table<Key, Arc<ReadEntry>>, &Bodies),
-    ctx: &read::Context<'_>,
-) -> Fresh {
+    };
+    let no_key = KeyHasher::new("unread").finish();
+    let bytes = match source::read_bytes(f) {
+        Ok(bytes) => bytes,
+        Err(e) => return failed(e, no_key),
+    };
+    let hashed = SystemTime::now();
+    let digest = crate::cache::digest(&bytes);
     let key = read_key(inputs, f, &digest, ctx);
-    let digest = stamped.map(|(s, hashed)| (s, hashed, digest));
+    let digest = stamp.map(|s| (s, hashed, digest));
     if known.peek(&key).is_some() {
         return Fresh {
             key,

@@ -1,8 +1,7 @@
 //! The no-change fast path: a build whose inputs are byte-for-byte those of the last
 //! build into the same `out/` (and whose `out/` is intact) does nothing.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -21,15 +20,7 @@ const LOCK: &str = "mdfeed.lock";
 pub(super) struct Inputs {
     rest: Fingerprint,
     lock: Option<Vec<u8>>,
-    /// The articles' bytes as hashed, for the read stage (see `Prefetched`).
-    texts: Prefetched,
 }
-
-/// The bytes and hash of each Markdown or HTML file of `content/` as the up-to-date
-/// check read them, by path: the read stage takes them from here instead of reading
-/// and hashing every file a second time, so a build also reads exactly the bytes it
-/// fingerprinted.
-pub(super) type Prefetched = HashMap<PathBuf, (Vec<u8>, [u8; 32])>;
 
 impl Inputs {
     /// Returns the same inputs with the lock file this build wrote.
@@ -38,11 +29,6 @@ impl Inputs {
             lock: Some(lock),
             ..self
         }
-    }
-
-    /// Hands over the files' bytes (the fingerprint is kept).
-    pub(super) fn take_texts(&mut self) -> Prefetched {
-        std::mem::take(&mut self.texts)
     }
 
     /// Returns the fingerprint as hex.
@@ -72,32 +58,17 @@ pub(super) fn fingerprint(opts: &BuildOptions) -> Option<Inputs> {
         f.part(&t.name, t.text.as_bytes());
     }
     let (files, _) = source::discover(&opts.root.join("content"), &shown.join("content")).ok()?;
-    // Each file's hash, and its bytes when the read stage will want them.
-    type Read = ([u8; 32], Option<Vec<u8>>);
-    let read: Vec<Option<Read>> = files
+    let digests: Vec<Option<[u8; 32]>> = files
         .par_iter()
         .map(|file| {
             let bytes = source::read_optional(&file.abs).ok().flatten()?;
-            let digest = crate::cache::digest(&bytes);
-            // Assets are never read as text; a file too large is refused by reading.
-            let text =
-                file.kind != source::Kind::Asset && bytes.len() as u64 <= source::MAX_TEXT_BYTES;
-            Some((digest, text.then_some(bytes)))
+            Some(crate::cache::digest(&bytes))
         })
         .collect();
-    let mut texts = Prefetched::new();
-    for (file, read) in files.iter().zip(read) {
-        let (digest, bytes) = read?;
-        f.part(&file.rel.to_string_lossy(), &digest);
-        if let Some(bytes) = bytes {
-            texts.insert(file.abs.clone(), (bytes, digest));
-        }
+    for (file, digest) in files.iter().zip(digests) {
+        f.part(&file.rel.to_string_lossy(), &digest?);
     }
-    Some(Inputs {
-        rest: f,
-        lock,
-        texts,
-    })
+    Some(Inputs { rest: f, lock })
 }
 
 /// Returns the report of the last build when nothing changed since.

@@ -65,8 +65,6 @@ pub struct Memo {
     pub(super) last_ids: LastIds,
     /// The last build's order of articles and their terms.
     pub(super) last_terms: Option<LastTerms>,
-    /// The files the running build's up-to-date check read (taken by the read stage).
-    pub(super) prefetched: super::fresh::Prefetched,
     /// What the running build took from the cache of rendered bodies in `out/`.
     pub(super) bodies: Bodies,
     /// The pages the last build left in `out/`, and this build's.
@@ -191,7 +189,6 @@ impl Memo {
     /// Ends a build: forgets what neither it nor (after a failure) the last good build
     /// used, so the memo does not grow from edit to edit.
     pub(super) fn end(&mut self, ok: bool) {
-        self.prefetched.clear();
         self.walk.end(ok);
         let keep = self.generations.end(ok);
         let tables: [&mut dyn Forget; 7] = [
