@@ -85,35 +85,12 @@ pub(super) fn read_content(
         progress,
     );
     memo.lap("read");
-    let mut parsed = Vec::new();
-    for (file, got) in candidates.iter().zip(gots) {
-        match got {
-            Got::Kept(entry, key) => {
-                warnings.extend(entry.warnings.iter().cloned());
-                match &entry.kept {
-                    Kept::Asset => {
-                        assets.push((*file).clone());
-                        continue;
-                    }
-                    Kept::Article(p) => {
-                        memo.bodies.note_read(key, &entry.warnings);
-                        parsed.push((p.clone(), key));
-                    }
-                    Kept::Skipped(reason) => {
-                        skipped(&mut report, &mut warnings, file, reason.clone())
-                    }
-                }
-            }
-            Got::Failed(f, w) => {
-                warnings.extend(w);
-                report.failed += 1;
-                report.untitled += usize::from(f.untitled);
-                report.undated += usize::from(f.undated);
-                errors.extend(f.errors);
-            }
-        }
-        report.found += 1;
-    }
+    let parsed = sort_out(
+        (&candidates, gots),
+        memo,
+        (&mut report, &mut warnings),
+        (&mut errors, &mut assets),
+    );
     if !survey && let Some(e) = Error::gather(std::mem::take(&mut errors)) {
         return Err(e);
     }
@@ -144,6 +121,45 @@ pub(super) fn read_content(
         report,
         warnings,
     })
+}
+
+/// Sorts out what reading gave each candidate: articles (returned, with their keys),
+/// assets (an HTML file without front matter), skipped files and failures, counted
+/// in `report`, their warnings and errors gathered.
+fn sort_out(
+    (candidates, gots): (&[&SourceFile], Vec<Got>),
+    memo: &mut Memo,
+    (report, warnings): (&mut ContentReport, &mut Vec<Warning>),
+    (errors, assets): (&mut Vec<Error>, &mut Vec<SourceFile>),
+) -> Vec<Published> {
+    let mut parsed = Vec::new();
+    for (file, got) in candidates.iter().zip(gots) {
+        match got {
+            Got::Kept(entry, key) => {
+                warnings.extend(entry.warnings.iter().cloned());
+                match &entry.kept {
+                    Kept::Asset => {
+                        assets.push((*file).clone());
+                        continue;
+                    }
+                    Kept::Article(p) => {
+                        memo.bodies.note_read(key, &entry.warnings);
+                        parsed.push((p.clone(), key));
+                    }
+                    Kept::Skipped(reason) => skipped(report, warnings, file, reason.clone()),
+                }
+            }
+            Got::Failed(f, w) => {
+                warnings.extend(w);
+                report.failed += 1;
+                report.untitled += usize::from(f.untitled);
+                report.undated += usize::from(f.undated);
+                errors.extend(f.errors);
+            }
+        }
+        report.found += 1;
+    }
+    parsed
 }
 
 /// Renders every published article (in parallel), taking from the memo each one whose
