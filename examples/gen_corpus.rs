@@ -94,6 +94,8 @@ struct Body<'a> {
     dir: &'a str,
     earlier: &'a [Meta],
     footnotes: Vec<String>,
+    /// A second-level heading came: a third-level one may follow.
+    sectioned: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -320,8 +322,17 @@ impl Body<'_> {
     }
     fn block(&mut self) -> String {
         match self.rng.below(100) {
-            0..12 => format!("## {}\n\n", capitalize(&words(&mut self.rng, 2, 6))),
-            12..16 => format!("### {}\n\n", capitalize(&words(&mut self.rng, 2, 5))),
+            0..12 => {
+                self.sectioned = true;
+                format!("## {}\n\n", capitalize(&words(&mut self.rng, 2, 6)))
+            }
+            // Under the page's h1, an h3 before any h2 skips a level (the HTML checker
+            // flags it): such a heading is an h2, drawing the same random numbers.
+            12..16 => {
+                let level = if self.sectioned { "###" } else { "##" };
+                self.sectioned = true;
+                format!("{level} {}\n\n", capitalize(&words(&mut self.rng, 2, 5)))
+            }
             16..28 => self.code(),
             28..35 => self.table(),
             35..45 => self.list(),
@@ -340,6 +351,7 @@ pub(crate) fn article(seed: u64, i: usize, earlier: &[Meta]) -> (Meta, String) {
         dir,
         earlier,
         footnotes: vec![],
+        sectioned: false,
     };
     let target = body.rng.range(2_100, 7_000);
     text += &body.paragraph();
