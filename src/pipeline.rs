@@ -320,17 +320,7 @@ fn plan_outputs(
     memo.reuse.feed_parts = memo.feeds.take_part_reuse();
     memo.lap("pages and feeds");
     let feed_count = feeds.len();
-    for feed in feeds {
-        errors.extend(feed.checked.err().into_iter().flatten());
-        let added = feed
-            .body
-            .and_then(|b| outputs.add(feed.file, b, pages::generated()));
-        errors.extend(added.err());
-    }
-    for f in assets {
-        let body = Body::Copy(f.abs.clone());
-        errors.extend(outputs.add(f.rel.clone(), body, &f.shown).err());
-    }
+    errors.extend(add_the_rest(&mut outputs, feeds, assets));
     let last_unique = (!memo.read.is_forgetful()).then_some(&mut memo.last_unique);
     errors.extend(check_unique_ids(site, last_unique));
     errors.extend(outputs.check_tree().err());
@@ -345,6 +335,24 @@ fn plan_outputs(
             Ok((outputs, feed_count))
         }
     }
+}
+
+/// Adds the feed documents (with the self-check's errors) and the assets to the
+/// outputs; returns the errors.
+fn add_the_rest(outputs: &mut Outputs, feeds: Vec<Sealed>, assets: &[SourceFile]) -> Vec<Error> {
+    let mut errors = Vec::new();
+    for feed in feeds {
+        errors.extend(feed.checked.err().into_iter().flatten());
+        let added = feed
+            .body
+            .and_then(|b| outputs.add(feed.file, b, pages::generated()));
+        errors.extend(added.err());
+    }
+    for f in assets {
+        let body = Body::Copy(f.abs.clone());
+        errors.extend(outputs.add(f.rel.clone(), body, &f.shown).err());
+    }
+    errors
 }
 
 /// A feed document as the build keeps it: checked (when new) and stored.

@@ -110,16 +110,9 @@ pub(super) fn render_one(
     let from_cache = cached.is_some();
     let body = match cached {
         Some(b) => {
-            targets.looked.borrow_mut().targets = b.links.into_owned();
-            BodyParts {
-                html: b.html.into_owned(),
-                summary_html: b.summary_html.into_owned(),
-                summary_text: b.summary_text.into_owned(),
-                summary_from: b.summary_from,
-                raw_html: b.raw_html,
-                raw_summary_html: b.raw_summary_html,
-                tag_lines: b.tag_lines.into_owned(),
-            }
+            let (parts, links) = BodyParts::cached(b);
+            targets.looked.borrow_mut().targets = links;
+            parts
         }
         None => render_body(p, urls, &targets, separator),
     };
@@ -174,6 +167,22 @@ struct BodyParts {
     raw_html: bool,
     raw_summary_html: bool,
     tag_lines: Vec<u32>,
+}
+
+impl BodyParts {
+    /// The parts of a body an earlier build rendered, and the files its links named.
+    fn cached(b: Body<'static>) -> (BodyParts, Vec<(PathBuf, Option<Target>)>) {
+        let parts = BodyParts {
+            html: b.html.into_owned(),
+            summary_html: b.summary_html.into_owned(),
+            summary_text: b.summary_text.into_owned(),
+            summary_from: b.summary_from,
+            raw_html: b.raw_html,
+            raw_summary_html: b.raw_summary_html,
+            tag_lines: b.tag_lines.into_owned(),
+        };
+        (parts, b.links.into_owned())
+    }
 }
 
 /// Renders the body and summary of `p`, with the template spans of other generators
