@@ -251,3 +251,42 @@ fn the_check_sees_across_parts_and_places_problems_in_the_file() {
         );
     }
 }
+
+/// A problem in a part made after a part kept in its file is placed in the file as in
+/// the whole document: the kept part's recorded extent stands in for its text.
+#[test]
+fn problems_after_a_kept_part_are_placed_by_its_extent() {
+    let (plain, same) = (Fixture::new(false), Fixture::new(true));
+    let dir = tempfile::tempdir().unwrap();
+    for kind in [FeedKind::Rss, FeedKind::Atom, FeedKind::Json] {
+        let (a, b): (Vec<Entry<'_>>, Vec<Entry<'_>>) =
+            (0..7).map(|n| (plain.entry(n), same.entry(n))).unzip();
+        let (all_a, all_b): (Vec<&Entry<'_>>, Vec<&Entry<'_>>) =
+            (a.iter().collect(), b.iter().collect());
+        let ch = channel(a[0].updated, Head::of_entries(&all_a));
+        let one = |items: &[&Entry<'_>]| whole(&ch, kind, items).unwrap();
+        let checked = CheckedHtml::default();
+        let mut first = four_parts(kind, &checked).placing();
+        for part in all_a.chunks(2) {
+            first.add(&one(part), part.len()).unwrap();
+        }
+        let placed = first.take_placed();
+        let (_, bytes, _) = first.finish().unwrap();
+        let path = dir.path().join(format!("{kind:?}"));
+        std::fs::write(&path, &bytes).unwrap();
+        // Items 2 and 3 are the same in both fixtures; item 5 takes item 1's ID.
+        let mut again = four_parts(kind, &checked);
+        again.add(&one(&all_b[..2]), 2).unwrap();
+        let kept = KeptPart::in_file(path.clone(), placed[0].1.clone());
+        again.add_kept(&kept).unwrap();
+        for part in all_b[4..].chunks(2) {
+            again.add(&one(part), part.len()).unwrap();
+        }
+        let (_, _, verdict) = again.finish().unwrap();
+        let whole_errors = validate::check(Path::new("feed"), kind, &one(&all_b)).unwrap_err();
+        let shown = |e: &[Error]| e.iter().map(Error::to_string).collect::<Vec<_>>();
+        let part_errors = verdict.unwrap_err();
+        assert_eq!(shown(&part_errors), shown(&whole_errors), "{kind:?}");
+        assert!(shown(&part_errors)[0].contains("appears twice"));
+    }
+}
