@@ -377,9 +377,9 @@ impl Sink for Store {
         }
     }
 
-    fn put_file(&mut self, file: &mut std::fs::File, len: u64, path: &Path) -> Result<()> {
+    fn put_file(&mut self, file: &mut std::fs::File, len: u64, path: &Path) -> Result<u64> {
         match self {
-            Store::Spool(f) => f.put_file(file, len, path),
+            Store::Spool(f) => f.put_file(file, len),
             Store::Memory(v) => v.put_file(file, len, path),
         }
     }

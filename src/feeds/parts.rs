@@ -43,18 +43,15 @@ pub trait Sink: Send {
     /// Appends `bytes` to the document.
     fn put(&mut self, bytes: &[u8]) -> Result<()>;
 
-    /// Appends the next `len` bytes of `file` (at `path`). A sink that is a file
-    /// copies them file to file instead of through memory.
-    fn put_file(&mut self, file: &mut File, len: u64, path: &Path) -> Result<()> {
+    /// Appends at most the next `len` bytes of `file` (at `path`); returns how many
+    /// there were. A sink that is a file copies them file to file, not through memory.
+    fn put_file(&mut self, file: &mut File, len: u64, path: &Path) -> Result<u64> {
         let mut bytes = Vec::new();
         file.take(len)
             .read_to_end(&mut bytes)
             .map_err(|e| Error::io(path, e))?;
-        if bytes.len() as u64 != len {
-            let msg = "ends before the part recorded in .mdfeed-cache/feeds".to_owned();
-            return Err(Error::at(Location::file(path), msg));
-        }
-        self.put(&bytes)
+        self.put(&bytes)?;
+        Ok(bytes.len() as u64)
     }
 }
 
@@ -230,8 +227,13 @@ impl<'c, S: Sink> PartWriter<'c, S> {
                 path,
                 len,
             } => {
-                self.written += len;
-                self.sink.put_file(&mut file, len, path)
+                let copied = self.sink.put_file(&mut file, len, path)?;
+                self.written += copied;
+                if copied != len {
+                    let msg = "ends before the part recorded in .mdfeed-cache/feeds".to_owned();
+                    return Err(Error::at(Location::file(path), msg));
+                }
+                Ok(())
             }
         }
     }

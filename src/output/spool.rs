@@ -12,7 +12,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 
 use super::TEMP_PREFIX;
 
@@ -124,18 +124,14 @@ impl SpoolFile {
         Ok(())
     }
 
-    /// Appends the next `len` bytes of `from` (at `path`), copied by the kernel
+    /// Appends at most the next `len` bytes of `from`, copied by the kernel
     /// (`std::io::copy` uses `copy_file_range` between files) without passing through
-    /// this process's memory.
-    pub fn put_file(&mut self, from: &mut fs::File, len: u64, path: &Path) -> Result<()> {
+    /// this process's memory; returns how many there were.
+    pub fn put_file(&mut self, from: &mut fs::File, len: u64) -> Result<u64> {
         let copied = std::io::copy(&mut from.take(len), &mut self.file)
             .map_err(|e| Error::io(&self.path, e))?;
         self.len += copied;
-        if copied != len {
-            let msg = "ends before the part recorded in .mdfeed-cache/feeds".to_owned();
-            return Err(Error::at(Location::file(path), msg));
-        }
-        Ok(())
+        Ok(copied)
     }
 
     /// Closes the file; it waits in the spool like any other.
