@@ -95,6 +95,26 @@ fn four_parts(kind: FeedKind, checked: &CheckedHtml) -> PartWriter<'_, Vec<u8>> 
     PartWriter::new((kind, "feed".into()), 4, check, Vec::new())
 }
 
+/// Writes `items` in parts of two into the file `path`, as a build that records their
+/// places does; returns the places of the parts after the first.
+fn placed_in_file(
+    (ch, kind): (&Channel<'_>, FeedKind),
+    items: &[&Entry<'_>],
+    checked: &CheckedHtml,
+    path: &Path,
+) -> Vec<(usize, Placed)> {
+    let mut first = four_parts(kind, checked).placing();
+    for part in items.chunks(2) {
+        first
+            .add(&whole(ch, kind, part).unwrap(), part.len())
+            .unwrap();
+    }
+    let placed = first.take_placed();
+    let (_, bytes, _) = first.finish().unwrap();
+    std::fs::write(path, &bytes).unwrap();
+    placed
+}
+
 /// Makes one document in parts of `per_part`; returns the bytes, the verdict, and
 /// the document made whole.
 fn make(fixture: &Fixture, kind: FeedKind, per_part: usize) -> (Vec<u8>, Verdict, Vec<u8>) {
@@ -204,18 +224,13 @@ fn placed_parts_read_back_from_their_file_make_the_document() {
         let one = |items: &[&Entry<'_>]| whole(&ch, kind, items);
         let checked = CheckedHtml::default();
         let writer = || four_parts(kind, &checked);
-        let mut first = writer().placing();
-        for part in all.chunks(2) {
-            first.add(&one(part).unwrap(), part.len()).unwrap();
-        }
-        let placed = first.take_placed();
-        let (_, bytes, _) = first.finish().unwrap();
+        let path = dir.path().join(format!("{kind:?}"));
+        let placed = placed_in_file((&ch, kind), &all, &checked, &path);
         assert_eq!(
             placed.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
             [1, 2, 3]
         );
-        let path = dir.path().join(format!("{kind:?}"));
-        std::fs::write(&path, &bytes).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
         let in_file = |p: &Placed| KeptPart::in_file(path.clone(), p.clone());
         let mut again = writer();
         again.add(&one(&all[..2]).unwrap(), 2).unwrap();
@@ -266,14 +281,8 @@ fn problems_after_a_kept_part_are_placed_by_its_extent() {
         let ch = channel(a[0].updated, Head::of_entries(&all_a));
         let one = |items: &[&Entry<'_>]| whole(&ch, kind, items).unwrap();
         let checked = CheckedHtml::default();
-        let mut first = four_parts(kind, &checked).placing();
-        for part in all_a.chunks(2) {
-            first.add(&one(part), part.len()).unwrap();
-        }
-        let placed = first.take_placed();
-        let (_, bytes, _) = first.finish().unwrap();
         let path = dir.path().join(format!("{kind:?}"));
-        std::fs::write(&path, &bytes).unwrap();
+        let placed = placed_in_file((&ch, kind), &all_a, &checked, &path);
         // Items 2 and 3 are the same in both fixtures; item 5 takes item 1's ID.
         let mut again = four_parts(kind, &checked);
         again.add(&one(&all_b[..2]), 2).unwrap();
