@@ -4,13 +4,15 @@
 //! Owns: the fingerprint of a build's inputs (mdfeed's version, the options, the
 //! config, templates, lock file and every file under `content/`, by content, never
 //! by date), the state a finished build leaves in `out/.mdfeed-state`, and the format
-//! of the cache of rendered article bodies (`bodies`, `out/.mdfeed-cache/`).
+//! of the records in `out/.mdfeed-cache/`: rendered article bodies (`bodies`), the
+//! hashes of the content's files by stamp (`inputs`), pages and feed parts.
 //! Does not: read or write files itself (the pipeline hands it bytes; `output` keeps
 //! the state file) or decide anything about articles.
 
 use serde::{Deserialize, Serialize};
 
 pub mod bodies;
+pub mod inputs;
 pub mod pages;
 pub mod parts;
 mod stored;

@@ -280,10 +280,46 @@ impl Stamp {
     }
 }
 
+/// A file's hash, with the stamp the file had before it was read: enough to trust the
+/// hash later, without reading the file again, while the file keeps that stamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Hashed {
+    stamp: Stamp,
+    digest: [u8; 32],
+    /// The file was changed long enough before it was hashed that a later change
+    /// shows in its stamp. (Not the time itself: records hold no wall clock.)
+    trusted: bool,
+}
+
+impl Hashed {
+    /// The hash of bytes read, just now, from a file with `stamp` (taken before).
+    pub fn new(stamp: Stamp, digest: [u8; 32]) -> Hashed {
+        Hashed::at(stamp, digest, SystemTime::now())
+    }
+
+    fn at(stamp: Stamp, digest: [u8; 32], hashed: SystemTime) -> Hashed {
+        Hashed {
+            stamp,
+            digest,
+            trusted: stamp.trusted(hashed),
+        }
+    }
+
+    /// Returns the hash.
+    pub fn digest(&self) -> &[u8; 32] {
+        &self.digest
+    }
+
+    /// Returns the hash if the file still has the stamp it had when read.
+    pub fn still(&self, stamp: &Stamp) -> Option<[u8; 32]> {
+        (self.trusted && self.stamp == *stamp).then_some(self.digest)
+    }
+}
+
 /// The hashes of the files a build read, by path.
 #[derive(Default)]
 pub struct Digests {
-    table: Table<PathBuf, (Stamp, SystemTime, [u8; 32])>,
+    table: Table<PathBuf, Hashed>,
 }
 
 impl Digests {
@@ -297,18 +333,13 @@ impl Digests {
     /// Returns the hash of the file at `path` if it was hashed before with the same
     /// stamp (and not too soon after a change), marking it used.
     pub fn known(&mut self, path: &PathBuf, stamp: &Stamp, generation: u64) -> Option<[u8; 32]> {
-        match self.table.get(path, generation) {
-            Some((s, hashed, digest)) if s == *stamp && s.trusted(hashed) => Some(digest),
-            _ => None,
-        }
+        self.table.get(path, generation)?.still(stamp)
     }
 
     /// Returns the hash of the file at `path` whatever its stamp, marking it used: for
     /// a file the watcher saw no change to since it was hashed.
     pub fn unchanged(&mut self, path: &PathBuf, generation: u64) -> Option<[u8; 32]> {
-        self.table
-            .get(path, generation)
-            .map(|(_, _, digest)| digest)
+        self.table.get(path, generation).map(|h| h.digest)
     }
 
     /// Marks every hash used by build `generation`: for a build that knows every file
@@ -317,16 +348,9 @@ impl Digests {
         self.table.keep_all(generation);
     }
 
-    /// Remembers the hash of bytes read after taking `stamp`, at `hashed`.
-    pub fn remember(
-        &mut self,
-        path: PathBuf,
-        stamp: Stamp,
-        hashed: SystemTime,
-        digest: [u8; 32],
-        generation: u64,
-    ) {
-        self.table.insert(path, (stamp, hashed, digest), generation);
+    /// Remembers the hash of a file at `path`.
+    pub fn remember(&mut self, path: PathBuf, hashed: Hashed, generation: u64) {
+        self.table.insert(path, hashed, generation);
     }
 }
 
@@ -460,14 +484,14 @@ mod tests {
         std::fs::write(&path, "a").unwrap();
         let stamp = Stamp::of(&std::fs::metadata(&path).unwrap());
         let mut d = Digests::default();
-        d.remember(path.clone(), stamp, SystemTime::now(), [1; 32], 1);
+        d.remember(path.clone(), Hashed::new(stamp, [1; 32]), 1);
         assert_eq!(
             d.known(&path, &stamp, 2),
             None,
             "hashed right after a change"
         );
         let later = SystemTime::now() + RACY + Duration::from_secs(1);
-        d.remember(path.clone(), stamp, later, [1; 32], 1);
+        d.remember(path.clone(), Hashed::at(stamp, [1; 32], later), 1);
         assert_eq!(d.known(&path, &stamp, 2), Some([1; 32]));
         std::fs::write(&path, "b").unwrap();
         let edited = Stamp::of(&std::fs::metadata(&path).unwrap());

@@ -157,12 +157,13 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
         }
         report.stages.0.push(("write", started.elapsed()));
         let started = Instant::now();
-        if let Some(i) = inputs {
-            fresh::record(&out_dir, i.finish(), &report)?;
+        if let Some(i) = &inputs {
+            fresh::record(&out_dir, i, &report)?;
         }
         // The site is in place: records that cannot be written only cost the next
         // build time, so they are a warning (said once: the state file is written).
-        if let Err(e) = for_next.save(&out_dir) {
+        let hashes = inputs.map_or(Ok(()), |i| fresh::save_hashes(&out_dir, &i));
+        if let Err(e) = hashes.and(for_next.save(&out_dir)) {
             report.warnings.push(Warning {
                 at: Location::file(out_dir.join(output::CACHE_DIR)),
                 msg: format!("not written, so the next build will redo more: {e}"),

@@ -6,7 +6,6 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use rayon::prelude::*;
 
@@ -15,7 +14,7 @@ use super::memo::{Kept, Memo, ReadEntry};
 use super::read::{self, Outcome};
 use super::{Progress, progress};
 use crate::error::{Error, Warning};
-use crate::memo::{Key, KeyHasher, Stamp, Table};
+use crate::memo::{Hashed, Key, KeyHasher, Stamp, Table};
 use crate::model::Failure;
 use crate::source::{self, Kind, SourceFile};
 
@@ -186,10 +185,9 @@ fn read_missing(
         })
         .collect();
     for (i, fresh) in fresh {
-        if let Some((stamp, hashed, digest)) = fresh.digest {
+        if let Some(hashed) = fresh.digest {
             let path = candidates[i].abs.clone();
-            memo.digests
-                .remember(path, stamp, hashed, digest, generation);
+            memo.digests.remember(path, hashed, generation);
         }
         let (outcome, warnings) = match fresh.made {
             Some(made) => made,
@@ -222,7 +220,7 @@ fn read_missing(
 /// before reading it (a write during the read then changes the stamp).
 struct Fresh {
     key: Key,
-    digest: Option<(Stamp, SystemTime, [u8; 32])>,
+    digest: Option<Hashed>,
     /// What the file is, unless the memo knew its key already (a file saved again
     /// unchanged, or one whose stamp was too recent to trust).
     made: Option<(Outcome, Vec<Warning>)>,
@@ -247,10 +245,9 @@ fn read_fresh(
         Ok(bytes) => bytes,
         Err(e) => return failed(e, no_key),
     };
-    let hashed = SystemTime::now();
     let digest = crate::cache::digest(&bytes);
     let key = read_key(inputs, f, &digest, ctx);
-    let digest = stamp.map(|s| (s, hashed, digest));
+    let digest = stamp.map(|stamp| Hashed::new(stamp, digest));
     if known.peek(&key).is_some() {
         return Fresh {
             key,

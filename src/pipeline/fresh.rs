@@ -1,14 +1,20 @@
 //! The no-change fast path: a build whose inputs are byte-for-byte those of the last
 //! build into the same `out/` (and whose `out/` is intact) does nothing.
+//!
+//! A file of `content/` is read and hashed only when its stamp differs from the one in
+//! the last build's record of hashes (`cache::inputs`); the other inputs (config,
+//! templates, lock file) are few and small, and always read.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use rayon::prelude::*;
 
 use super::{BuildOptions, BuildReport};
-use crate::cache::{Fingerprint, STATE, State};
+use crate::cache::{Fingerprint, STATE, State, inputs};
 use crate::config;
 use crate::error::Result;
+use crate::memo::{Hashed, Stamp};
 use crate::output::{self, WriteReport};
 use crate::source;
 
@@ -20,6 +26,8 @@ const LOCK: &str = "mdfeed.lock";
 pub(super) struct Inputs {
     rest: Fingerprint,
     lock: Option<Vec<u8>>,
+    /// The hash of each file of `content/`, for the next build's check.
+    hashed: Vec<inputs::Entry>,
 }
 
 impl Inputs {
@@ -58,22 +66,41 @@ pub(super) fn fingerprint(opts: &BuildOptions) -> Option<Inputs> {
         f.part(&t.name, t.text.as_bytes());
     }
     let (files, _) = source::discover(&opts.root.join("content"), &shown.join("content")).ok()?;
-    let digests: Vec<Option<[u8; 32]>> = files
+    let known: HashMap<String, Hashed> = output::read_cache(&opts.out_dir(), inputs::FILE)
+        .map(|bytes| inputs::decode(&bytes).into_iter().collect())
+        .unwrap_or_default();
+    let hashed: Vec<Option<inputs::Entry>> = files
         .par_iter()
         .map(|file| {
-            let bytes = source::read_optional(&file.abs).ok().flatten()?;
-            Some(crate::cache::digest(&bytes))
+            let rel = file.rel.to_string_lossy().into_owned();
+            let hashed = hash_file(&file.abs, known.get(&rel))?;
+            Some((rel, hashed))
         })
         .collect();
-    for (file, digest) in files.iter().zip(digests) {
-        f.part(&file.rel.to_string_lossy(), &digest?);
+    let hashed: Vec<inputs::Entry> = hashed.into_iter().collect::<Option<_>>()?;
+    for (rel, h) in &hashed {
+        f.part(rel, h.digest());
     }
-    Some(Inputs { rest: f, lock })
+    Some(Inputs {
+        rest: f,
+        lock,
+        hashed,
+    })
+}
+
+/// Returns the hash of the file at `path`: the last build's (`known`) while the file
+/// keeps the stamp it had then, else the hash of its bytes now.
+fn hash_file(path: &Path, known: Option<&Hashed>) -> Option<Hashed> {
+    let stamp = Stamp::of(&std::fs::metadata(path).ok()?);
+    if let Some(known) = known.filter(|k| k.still(&stamp).is_some()) {
+        return Some(*known);
+    }
+    let bytes = source::read_optional(path).ok().flatten()?;
+    Some(Hashed::new(stamp, crate::cache::digest(&bytes)))
 }
 
 /// Returns the report of the last build when nothing changed since.
 pub(super) fn unchanged(opts: &BuildOptions, fingerprint: &str) -> Option<BuildReport> {
-    let state = State::parse(&output::read_state(&opts.out_dir(), STATE)?)?;
     let now = if opts.future {
         None
     } else {
@@ -82,9 +109,9 @@ pub(super) fn unchanged(opts: &BuildOptions, fingerprint: &str) -> Option<BuildR
                 .unwrap_or_else(|| chrono::Utc::now().fixed_offset()),
         )
     };
-    if !state.is_fresh(fingerprint, now.as_ref()) {
-        return None;
-    }
+    let state = output::read_state(&opts.out_dir(), STATE, |bytes| {
+        State::parse(bytes).filter(|s| s.is_fresh(fingerprint, now.as_ref()))
+    })?;
     Some(BuildReport {
         articles: state.articles,
         feeds: state.feeds,
@@ -100,10 +127,17 @@ pub(super) fn unchanged(opts: &BuildOptions, fingerprint: &str) -> Option<BuildR
     })
 }
 
+/// Records the hash of every file of `content/` for the next build's check.
+pub(super) fn save_hashes(out_dir: &Path, inputs: &Inputs) -> Result<()> {
+    output::write_state_with(out_dir, inputs::FILE, &mut |w| {
+        inputs::write(w, &inputs.hashed)
+    })
+}
+
 /// Records a finished build, so the next one can tell whether anything changed.
-pub(super) fn record(out_dir: &Path, fingerprint: String, report: &BuildReport) -> Result<()> {
+pub(super) fn record(out_dir: &Path, inputs: &Inputs, report: &BuildReport) -> Result<()> {
     let state = State {
-        fingerprint,
+        fingerprint: inputs.finish(),
         next_due: report.content.next_due,
         articles: report.articles,
         feeds: report.feeds,
@@ -111,4 +145,50 @@ pub(super) fn record(out_dir: &Path, fingerprint: String, report: &BuildReport) 
         warnings: report.warnings.clone(),
     };
     output::write_state(out_dir, STATE, &state.to_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    fn hashed_now(path: &Path) -> Hashed {
+        hash_file(path, None).unwrap()
+    }
+
+    #[test]
+    fn a_file_is_read_only_when_its_stamp_is_not_the_recorded_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        fs::write(&path, "one").unwrap();
+        let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+        fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        assert_eq!(hashed_now(&path).digest(), &crate::cache::digest(b"one"));
+        // A record that names other bytes is believed while the stamp is the same:
+        // proof that the file was not read.
+        let stamp = Stamp::of(&fs::metadata(&path).unwrap());
+        let lying = Hashed::new(stamp, [9; 32]);
+        assert_eq!(hash_file(&path, Some(&lying)), Some(lying));
+        // Written again, same length: the stamp changes and the bytes are read.
+        fs::write(&path, "ONE").unwrap();
+        let again = hash_file(&path, Some(&lying)).unwrap();
+        assert_eq!(again.digest(), &crate::cache::digest(b"ONE"));
+        // Hashed within moments of a change: never taken on its stamp alone.
+        let recent = Hashed::new(Stamp::of(&fs::metadata(&path).unwrap()), [0; 32]);
+        assert_eq!(
+            recent.still(&Stamp::of(&fs::metadata(&path).unwrap())),
+            None
+        );
+        assert_eq!(
+            hash_file(&path, Some(&recent)).unwrap().digest(),
+            &crate::cache::digest(b"ONE")
+        );
+    }
 }

@@ -250,11 +250,13 @@ fn same_input_gives_identical_bytes_and_rebuilds_touch_nothing() {
     assert!(out.status.success());
     let second = snapshot(&other);
     type Snap = std::collections::BTreeMap<std::path::PathBuf, (Vec<u8>, std::time::SystemTime)>;
-    // The records of pages and feed parts hold the stamps of their own out/'s files.
+    // The records of pages and feed parts hold the stamps of their own out/'s files,
+    // and that of the content's hashes says which stamps were old enough to trust.
     let records = [
         ".mdfeed-cache/pages",
         ".mdfeed-cache/listings",
         ".mdfeed-cache/feeds",
+        ".mdfeed-cache/inputs",
     ]
     .map(std::path::Path::new);
     let bytes = |s: &Snap| {

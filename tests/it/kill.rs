@@ -11,11 +11,12 @@ use std::time::{Duration, Instant};
 use crate::util::{CONFIG, snapshot, stderr};
 
 const ARTICLES: usize = 2000;
-/// The files of `out/` that record the stamps of its other files.
-const RECORDS: [&str; 3] = [
+/// The files of `out/` that record the stamps of its other files, or of the content's.
+const RECORDS: [&str; 4] = [
     ".mdfeed-cache/feeds",
     ".mdfeed-cache/pages",
     ".mdfeed-cache/listings",
+    ".mdfeed-cache/inputs",
 ];
 const KILLS: usize = 40;
 const TIME_LIMIT: Duration = Duration::from_secs(150);
@@ -140,8 +141,8 @@ fn check_consistent(out: &Path, refs: [&Tree; 2], person: &Tree) -> usize {
         if rel == Path::new(".mdfeed-manifest") || rel == Path::new(".mdfeed-building") {
             continue;
         }
-        // The records of feed parts and pages hold the stamps of this out/'s files, so
-        // no two builds write the same ones; a stale one is never taken (out_cache.rs).
+        // The records hold stamps of this out/'s files (feed parts, pages) or of the
+        // content's, so no two builds write the same ones; a stale one is never taken.
         if RECORDS.map(Path::new).contains(&rel.as_path()) {
             continue;
         }

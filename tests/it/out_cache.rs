@@ -67,7 +67,8 @@ fn build(site: &Site, out: &str) -> (String, Vec<String>) {
 
 /// The files of a build, by path, but the state file (it repeats the warnings, and
 /// the lock file's come only with the build that pins an ID) and the records of feed
-/// parts and pages (they hold the stamps of the files of their own `out/`).
+/// parts and pages (they hold the stamps of the files of their own `out/`) and of the
+/// content's hashes (which of them were old enough to trust depends on the time).
 fn bytes(site: &Site, out: &str) -> BTreeMap<PathBuf, Vec<u8>> {
     snapshot(&site.root().join(out))
         .into_iter()
@@ -77,6 +78,7 @@ fn bytes(site: &Site, out: &str) -> BTreeMap<PathBuf, Vec<u8>> {
                 ".mdfeed-cache/feeds",
                 ".mdfeed-cache/pages",
                 ".mdfeed-cache/listings",
+                ".mdfeed-cache/inputs",
             ]
             .contains(&path.to_str().unwrap())
         })
