@@ -125,6 +125,11 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
     {
         return Ok(report);
     }
+    // The read stage takes the hashes of files unchanged since the check.
+    memo.checked = inputs
+        .as_ref()
+        .map(fresh::Inputs::hashes)
+        .unwrap_or_default();
     let fingerprinted = started.elapsed();
     // A build with nothing rendered in memory takes what the last one left in out/.
     let loading = Instant::now();
@@ -133,6 +138,7 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
     }
     let loaded = loading.elapsed();
     let planned = plan_with(opts, memo);
+    memo.checked.clear();
     let for_next = cached::ForNext::take(memo, planned.is_ok());
     let (mut report, outputs) = planned?;
     report.stages.0.splice(

@@ -51,6 +51,8 @@ pub struct Read<'a> {
     pub body_line: u32,
     /// Reading's warnings.
     pub warnings: Cow<'a, [Warning]>,
+    /// The first character in the file that XML forbids: line, column, character.
+    pub forbidden: Option<(u32, u32, char)>,
 }
 
 /// What an article's file was read and its body rendered to. Borrowed when written

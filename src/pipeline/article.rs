@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::read::Parsed;
+use super::read::{Forbidden, Parsed};
 use super::targets::same_targets;
 use crate::cache::bodies::Body;
 use crate::compat::template_syntax;
@@ -84,6 +84,8 @@ pub(super) struct Made {
     pub from_cache: bool,
     /// Where the body starts in the file (byte, line), for the cache.
     pub body_at: (usize, u32),
+    /// The first character in the file that XML forbids, for the cache.
+    pub forbidden: Option<Forbidden>,
 }
 
 /// Renders `p`, read with key `read_key`, taking its body from `cached` (a body an
@@ -100,8 +102,9 @@ pub(super) fn render_one(
     cached: Option<Body<'static>>,
 ) -> Result<Made> {
     let meta = p.meta.clone();
-    let raw_forbidden = crate::feeds::first_forbidden(&p.text)
-        .map(|(offset, c)| (Location::in_text(&meta.shown, &p.text, offset, 1), c));
+    let raw_forbidden = p
+        .forbidden
+        .map(|(line, col, c)| (Location::new(&meta.shown, line, col), c));
     let targets = Recorder {
         map: targets,
         looked: RefCell::default(),
@@ -114,7 +117,7 @@ pub(super) fn render_one(
             targets.looked.borrow_mut().targets = links;
             parts
         }
-        None => render_body(p, urls, &targets, separator),
+        None => render_body(p, urls, &targets, separator)?,
     };
     let links = targets.looked.borrow().targets.len();
     let warning = template_warning(&meta.shown, &body.tag_lines);
@@ -155,6 +158,7 @@ pub(super) fn render_one(
         links,
         from_cache,
         body_at: (p.body_start, p.body_line),
+        forbidden: p.forbidden,
     })
 }
 
@@ -192,11 +196,12 @@ fn render_body(
     urls: &Urls,
     targets: &Recorder<'_>,
     separator: Option<&str>,
-) -> BodyParts {
+) -> Result<BodyParts> {
     let meta = &p.meta;
     let from = meta.source.as_path();
     let resolve = |dest: &str| urls.resolve_link(from, dest, targets);
-    let masked = template_syntax::mask(&p.text[p.body_start..]);
+    let text = p.text.get(&meta.shown)?;
+    let masked = template_syntax::mask(text.get(p.body_start..).unwrap_or_default());
     let body = markdown::Body {
         text: &masked.text,
         literals: &masked.literals,
@@ -226,7 +231,7 @@ fn render_body(
             rendered.raw_html,
         ),
     };
-    BodyParts {
+    Ok(BodyParts {
         html: rendered.html,
         summary_html,
         summary_text,
@@ -234,7 +239,7 @@ fn render_body(
         raw_html: rendered.raw_html,
         raw_summary_html,
         tag_lines,
-    }
+    })
 }
 
 /// The feeds drop a character XML forbids; say where it is, or (when it came from an

@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use super::article::Made;
 use super::memo::Memo;
+use super::read::Forbidden;
 use crate::cache::bodies::{self, Body, Read};
 use crate::cache::pages;
 use crate::cache::parts::{self, FileParts, PlacedParts};
@@ -37,6 +38,8 @@ struct Noted {
     article: Arc<Article>,
     /// Where its body starts in its file (byte, line).
     body_at: (usize, u32),
+    /// The first character in its file that XML forbids.
+    forbidden: Option<Forbidden>,
     /// Its template tag lines.
     tag_lines: Vec<u32>,
     /// What its links named.
@@ -161,6 +164,7 @@ impl Bodies {
             key,
             article: Arc::clone(&made.article),
             body_at: made.body_at,
+            forbidden: made.forbidden,
             tag_lines: made.tag_lines.clone(),
             links: made.looked.targets[..made.links].to_vec(),
         });
@@ -218,6 +222,7 @@ impl Bodies {
                     .get(&n.key)
                     .map_or(&[][..], Vec::as_slice)
                     .into(),
+                forbidden: n.forbidden,
             };
             let body = Body {
                 read: Some(read),

@@ -1,7 +1,9 @@
 //! Reads every file of `content/` that may be an article, taking from the memo what
 //! it has: a file whose stamp is unchanged is not read again, one a file watcher saw no
 //! change to is not even looked at, and when no file came or went since the last build
-//! the last build's results are taken as they are, in order.
+//! the last build's results are taken as they are, in order. Without a memo, a file
+//! whose stamp is the one the up-to-date check trusted, and whose front matter the
+//! cache in `out/` keeps, is left unread (`Text::InFile`).
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -11,8 +13,9 @@ use rayon::prelude::*;
 
 use super::cached::Bodies;
 use super::memo::{Kept, Memo, ReadEntry};
-use super::read::{self, Outcome};
+use super::read::{self, Outcome, Text};
 use super::{Progress, progress};
+use crate::cache::bodies::Read;
 use crate::error::{Error, Warning};
 use crate::memo::{Hashed, Key, KeyHasher, Stamp, Table};
 use crate::model::Failure;
@@ -174,12 +177,18 @@ fn read_missing(
 ) {
     let generation = memo.generation();
     let missing: Vec<usize> = (0..gots.len()).filter(|&i| gots[i].is_none()).collect();
-    let (known, stored) = (&memo.read, &memo.bodies);
+    let (known, stored, checked) = (&memo.read, &memo.bodies, &memo.checked);
     let fresh: Vec<(usize, Fresh)> = missing
         .into_par_iter()
         .map(|i| {
             let stamp = stamps[i].or_else(|| source::stamp(candidates[i]));
-            let fresh = read_fresh(candidates[i], stamp, (inputs, known, stored), ctx);
+            let checked = checked.get(&candidates[i].rel);
+            let fresh = read_fresh(
+                candidates[i],
+                (stamp, checked),
+                (inputs, known, stored),
+                ctx,
+            );
             progress::advance(progress);
             (i, fresh)
         })
@@ -230,10 +239,27 @@ struct Fresh {
 
 fn read_fresh(
     f: &SourceFile,
-    stamp: Option<Stamp>,
+    (stamp, checked): (Option<Stamp>, Option<&Hashed>),
     (inputs, known, stored): (&Key, &Table<Key, Arc<ReadEntry>>, &Bodies),
     ctx: &read::Context<'_>,
 ) -> Fresh {
+    // Hashed by this build's up-to-date check, and unchanged since: when the cache
+    // in out/ has its front matter, the file is not read (its text is read only if
+    // its body must be rendered again).
+    let trusted = stamp.zip(checked).filter(|(s, h)| h.still(s).is_some());
+    if let Some((_, hashed)) = trusted {
+        let digest = *hashed.digest();
+        let key = read_key(inputs, f, &digest, ctx);
+        let text = || Text::InFile {
+            abs: f.abs.clone(),
+            digest,
+        };
+        match (known.peek(&key), stored.read(&key)) {
+            (Some(_), _) => return Fresh::known(key, *hashed),
+            (None, Some(r)) => return Fresh::stored(key, Some(*hashed), r, text()),
+            (None, None) => {}
+        }
+    }
     let failed = |e: Error, key: Key| Fresh {
         key,
         digest: None,
@@ -247,11 +273,11 @@ fn read_fresh(
     };
     let digest = crate::cache::digest(&bytes);
     let key = read_key(inputs, f, &digest, ctx);
-    let digest = stamp.map(|stamp| Hashed::new(stamp, digest));
+    let hashed = stamp.map(|stamp| Hashed::new(stamp, digest));
     if known.peek(&key).is_some() {
         return Fresh {
             key,
-            digest,
+            digest: hashed,
             made: None,
             from_cache: false,
         };
@@ -261,26 +287,46 @@ fn read_fresh(
         Err(e) => return failed(e, key),
     };
     // The same bytes read with the same inputs by an earlier build: its front matter.
-    let cached = stored
+    match stored
         .read(&key)
-        .filter(|r| text.is_char_boundary(r.body_start));
-    let from_cache = cached.is_some();
-    let made = match cached {
-        Some(r) => {
-            let parsed = read::Parsed {
-                meta: r.meta.clone().into_owned(),
-                text,
-                body_start: r.body_start,
-                body_line: r.body_line,
-            };
-            (Outcome::Article(Box::new(parsed)), r.warnings.to_vec())
+        .filter(|r| text.is_char_boundary(r.body_start))
+    {
+        Some(r) => Fresh::stored(key, hashed, r, Text::Held(text)),
+        None => Fresh {
+            key,
+            digest: hashed,
+            made: Some(read::parse_one(text, f, ctx)),
+            from_cache: false,
+        },
+    }
+}
+
+impl Fresh {
+    /// A file whose key the memo knows.
+    fn known(key: Key, hashed: Hashed) -> Fresh {
+        Fresh {
+            key,
+            digest: Some(hashed),
+            made: None,
+            from_cache: false,
         }
-        None => read::parse_one(text, f, ctx),
-    };
-    Fresh {
-        key,
-        digest,
-        made: Some(made),
-        from_cache,
+    }
+
+    /// A file read by an earlier build with the same bytes and inputs: what the cache
+    /// in `out/` keeps of that reading, with `text`.
+    fn stored(key: Key, hashed: Option<Hashed>, r: &Read<'_>, text: Text) -> Fresh {
+        let parsed = read::Parsed {
+            meta: r.meta.clone().into_owned(),
+            text,
+            body_start: r.body_start,
+            body_line: r.body_line,
+            forbidden: r.forbidden,
+        };
+        Fresh {
+            key,
+            digest: hashed,
+            made: Some((Outcome::Article(Box::new(parsed)), r.warnings.to_vec())),
+            from_cache: true,
+        }
     }
 }

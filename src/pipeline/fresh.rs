@@ -6,7 +6,7 @@
 //! templates, lock file) are few and small, and always read.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -26,8 +26,8 @@ const LOCK: &str = "mdfeed.lock";
 pub(super) struct Inputs {
     rest: Fingerprint,
     lock: Option<Vec<u8>>,
-    /// The hash of each file of `content/`, for the next build's check.
-    hashed: Vec<inputs::Entry>,
+    /// The hash of each file of `content/` (by path relative to it), in order.
+    hashed: Vec<(PathBuf, Hashed)>,
 }
 
 impl Inputs {
@@ -37,6 +37,11 @@ impl Inputs {
             lock: Some(lock),
             ..self
         }
+    }
+
+    /// Returns the hash of each file of `content/`, by path relative to it.
+    pub(super) fn hashes(&self) -> HashMap<PathBuf, Hashed> {
+        self.hashed.iter().cloned().collect()
     }
 
     /// Returns the fingerprint as hex.
@@ -69,17 +74,17 @@ pub(super) fn fingerprint(opts: &BuildOptions) -> Option<Inputs> {
     let known: HashMap<String, Hashed> = output::read_cache(&opts.out_dir(), inputs::FILE)
         .map(|bytes| inputs::decode(&bytes).into_iter().collect())
         .unwrap_or_default();
-    let hashed: Vec<Option<inputs::Entry>> = files
+    let hashed: Vec<Option<Hashed>> = files
         .par_iter()
-        .map(|file| {
-            let rel = file.rel.to_string_lossy().into_owned();
-            let hashed = hash_file(&file.abs, known.get(&rel))?;
-            Some((rel, hashed))
-        })
+        .map(|file| hash_file(&file.abs, known.get(file.rel.to_string_lossy().as_ref())))
         .collect();
-    let hashed: Vec<inputs::Entry> = hashed.into_iter().collect::<Option<_>>()?;
+    let hashed: Vec<(PathBuf, Hashed)> = files
+        .into_iter()
+        .zip(hashed)
+        .map(|(file, h)| Some((file.rel, h?)))
+        .collect::<Option<_>>()?;
     for (rel, h) in &hashed {
-        f.part(rel, h.digest());
+        f.part(&rel.to_string_lossy(), h.digest());
     }
     Some(Inputs {
         rest: f,
@@ -129,9 +134,10 @@ pub(super) fn unchanged(opts: &BuildOptions, fingerprint: &str) -> Option<BuildR
 
 /// Records the hash of every file of `content/` for the next build's check.
 pub(super) fn save_hashes(out_dir: &Path, inputs: &Inputs) -> Result<()> {
-    output::write_state_with(out_dir, inputs::FILE, &mut |w| {
-        inputs::write(w, &inputs.hashed)
-    })
+    let entries: Vec<inputs::Entry> = (inputs.hashed.iter())
+        .map(|(rel, h)| (rel.to_string_lossy().into_owned(), *h))
+        .collect();
+    output::write_state_with(out_dir, inputs::FILE, &mut |w| inputs::write(w, &entries))
 }
 
 /// Records a finished build, so the next one can tell whether anything changed.

@@ -2,6 +2,8 @@
 //! `mdfeed serve` keeps one across rebuilds; `plan` and `build` start from an empty one,
 //! so every build runs the same code.
 
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,7 +21,7 @@ use crate::compat::skip::SkipReason;
 use crate::error::Warning;
 use crate::feeds::FeedMemo;
 use crate::ids::Lock;
-use crate::memo::{Digests, Forget, Generations, Key, Reuse, Table};
+use crate::memo::{Digests, Forget, Generations, Hashed, Key, Reuse, Table};
 use crate::model::Article;
 use crate::output::Spool;
 use crate::render::ArticleValue;
@@ -30,6 +32,9 @@ pub struct Memo {
     generations: Generations,
     /// The hash of every file read, by path, with its stamp.
     pub(super) digests: Digests,
+    /// The hash the running build's up-to-date check took of each file of `content/`,
+    /// by path relative to it (none for a build that does not write).
+    pub(super) checked: HashMap<PathBuf, Hashed>,
     /// What each file turned out to be, by the key of its bytes and everything else
     /// reading it depends on.
     pub(super) read: Table<Key, Arc<ReadEntry>>,

@@ -1,13 +1,14 @@
 //! Reads one file that may be an article: decodes it, splits its front matter,
 //! adds its folder defaults and validates it, or says why it is not an article.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::compat::defaults::{self, FolderDefaults};
 use crate::compat::skip::SkipReason;
 use crate::config::Config;
-use crate::error::{Error, Location, Warning};
+use crate::error::{Error, Location, Result, Warning};
 use crate::frontmatter;
 use crate::model::{self, Article, Failure, Input, Meta, Resolved};
 use crate::report::{ContentReport, Skipped};
@@ -17,10 +18,50 @@ use crate::urls::Urls;
 /// An article whose body is not rendered yet.
 pub(super) struct Parsed {
     pub meta: Meta,
-    pub text: String,
+    pub text: Text,
     pub body_start: usize,
     /// File line on which the body starts.
     pub body_line: u32,
+    /// The first character in the file that XML forbids (line, column, character).
+    pub forbidden: Option<Forbidden>,
+}
+
+/// Where a character XML forbids is in a file: line, column, and the character.
+pub(super) type Forbidden = (u32, u32, char);
+
+/// Returns the first character of `text` that XML forbids, and where.
+pub(super) fn forbidden_in(text: &str, shown: &Path) -> Option<Forbidden> {
+    let (offset, c) = crate::feeds::first_forbidden(text)?;
+    let at = Location::in_text(shown, text, offset, 1);
+    Some((at.line, at.col, c))
+}
+
+/// An article's text: read, or left in its file when its front matter came from the
+/// cache in `out/` (its body most likely will too), to be read only if needed.
+pub(super) enum Text {
+    Held(String),
+    /// The file, and the hash of the bytes its front matter was read from.
+    InFile {
+        abs: PathBuf,
+        digest: [u8; 32],
+    },
+}
+
+impl Text {
+    /// Returns the text, reading it from its file if need be: a file whose bytes are no
+    /// longer those its front matter came from (changed during the build) is an error.
+    pub fn get(&self, shown: &Path) -> Result<Cow<'_, str>> {
+        let (abs, digest) = match self {
+            Text::Held(text) => return Ok(Cow::Borrowed(text)),
+            Text::InFile { abs, digest } => (abs, digest),
+        };
+        let bytes = std::fs::read(abs).map_err(|e| Error::io(shown, e))?;
+        if crate::cache::digest(&bytes) != *digest {
+            let msg = "changed while mdfeed was building the site: build again";
+            return Err(Error::at(Location::file(shown), msg));
+        }
+        source::decode_text(bytes, shown).map(Cow::Owned)
+    }
 }
 
 /// What one file turned out to be.
@@ -76,7 +117,8 @@ pub(super) fn parse_one(
     let outcome = match model::resolve(input, ctx.config, ctx.urls, &mut warnings) {
         Ok(Resolved::Article(meta)) => Outcome::Article(Box::new(Parsed {
             meta: *meta,
-            text,
+            forbidden: forbidden_in(&text, &file.shown),
+            text: Text::Held(text),
             body_start,
             body_line,
         })),
@@ -151,5 +193,46 @@ pub(super) fn tally(report: &mut ContentReport, articles: &[std::sync::Arc<Artic
             report.template_tags.1 += 1;
         }
         report.redirects += a.meta.aliases.len();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_left_in_its_file_is_read_only_while_its_bytes_are_the_hashed_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let abs = dir.path().join("a.md");
+        std::fs::write(&abs, "---\ntitle: A\n---\nBody\n").unwrap();
+        let shown = Path::new("content/a.md");
+        let text = Text::InFile {
+            abs: abs.clone(),
+            digest: crate::cache::digest(b"---\ntitle: A\n---\nBody\n"),
+        };
+        assert_eq!(text.get(shown).unwrap(), "---\ntitle: A\n---\nBody\n");
+        std::fs::write(&abs, "---\ntitle: A\n---\nBody, edited\n").unwrap();
+        let e = text.get(shown).unwrap_err().to_string();
+        assert!(
+            e.starts_with("content/a.md:1:1: ") && e.contains("changed while mdfeed was building"),
+            "{e}"
+        );
+        std::fs::remove_file(&abs).unwrap();
+        assert!(
+            text.get(shown)
+                .unwrap_err()
+                .to_string()
+                .starts_with("content/a.md")
+        );
+    }
+
+    #[test]
+    fn the_first_forbidden_character_is_placed_by_line_and_column() {
+        let shown = Path::new("content/a.md");
+        assert_eq!(forbidden_in("ok\n", shown), None);
+        assert_eq!(
+            forbidden_in("one\ntwé\u{1}\n", shown),
+            Some((2, 4, '\u{1}'))
+        );
     }
 }

@@ -332,3 +332,52 @@ fn records_that_cannot_be_written_are_a_warning_not_a_failure() {
     );
     assert!(!shards(&site).is_empty());
 }
+
+/// Sets every file of `content/` back an hour, as if written long before the build:
+/// then a build takes their hashes from the record of the last one.
+fn age_content(site: &Site) {
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in walkdir::WalkDir::new(site.root().join("content")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let file = fs::File::options().write(true).open(entry.path()).unwrap();
+            file.set_modified(hour_ago).unwrap();
+        }
+    }
+}
+
+/// Files unchanged since the last build are not read: their front matter comes from
+/// the cache, and their text only when their body must be rendered again.
+#[test]
+fn files_left_unread_make_the_site_a_fresh_build_makes() {
+    let site = site();
+    // Its warning (at the character's line and column) comes from the cache once the
+    // file is left unread: `same_as_fresh` compares it with a fresh build's.
+    site.write(
+        "content/f.md",
+        article("F", "2024-01-06", "", "Zeta\n\nA bell: \u{7}.\n"),
+    );
+    age_content(&site);
+    same_as_fresh(&site, "first");
+    site.write(
+        "content/d.md",
+        article("D", "2024-01-04", "summary: \"Changed\"\n", "Delta2\n"),
+    );
+    age_content(&site);
+    assert_eq!(
+        same_as_fresh(&site, "edit"),
+        "made anew: 1 of 6 files read, 1 of 6 articles rendered, 1 of 6 pages, 1 of 2 listings"
+    );
+    // A and E, left unread, link to B, which moves: their bodies are rendered again
+    // from their files, read now.
+    fs::rename(
+        site.root().join("content/b.md"),
+        site.root().join("content/b2.md"),
+    )
+    .unwrap();
+    assert_eq!(
+        same_as_fresh(&site, "move"),
+        "made anew: 1 of 6 files read, 3 of 6 articles rendered, 3 of 6 pages, 1 of 2 listings"
+    );
+    assert!(site.read("a/index.html").contains("Alpha, see"));
+}
