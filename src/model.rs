@@ -6,6 +6,7 @@
 //! Does not: do I/O, render HTML or format URLs (see `urls`).
 
 mod feed_keys;
+mod html;
 mod paths;
 mod reader;
 
@@ -22,6 +23,7 @@ use crate::dates::{self, Date};
 use crate::error::{Error, Location, Warning};
 use crate::frontmatter::Fields;
 use crate::urls::Urls;
+pub use html::Html;
 use paths::{aliases, external_url, page, path_key, slug};
 pub use reader::AuthorsFrom;
 use reader::Reader;
@@ -231,7 +233,7 @@ pub struct Article {
     /// Attached file.
     pub enclosure: Option<Enclosure>,
     /// Body as HTML; links to other articles and assets are root-relative.
-    pub html: String,
+    pub html: Html,
     /// Summary as HTML.
     pub summary_html: String,
     /// Summary as plain text.

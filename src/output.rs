@@ -19,7 +19,8 @@ use crate::error::{Error, Location, Result};
 mod disk;
 mod spool;
 pub use disk::{
-    BUILDING, read_cache, read_state, write_beside_content, write_state, write_state_with,
+    BUILDING, read_cache, read_cache_split, read_state, write_beside_content, write_state,
+    write_state_with,
 };
 use disk::{
     read_manifest, remove_empty_parents, remove_leftovers, unchanged, write_atomic, write_manifest,

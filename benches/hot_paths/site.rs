@@ -123,7 +123,7 @@ impl Corpus {
             template_tags: 0,
             raw_html: rendered.raw_html,
             raw_summary_html,
-            html: rendered.html,
+            html: rendered.html.into(),
             key: KeyHasher::new("bench article").str(text).finish(),
             meta: meta.clone(),
         }

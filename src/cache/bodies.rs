@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +22,7 @@ use super::stored;
 use crate::error::Warning;
 use crate::markdown::SummaryFrom;
 use crate::memo::Key;
-use crate::model::Meta;
+use crate::model::{Html, Meta};
 use crate::urls::Target;
 
 /// How many files the cache is spread over, by the first byte of each key: an edit
@@ -55,14 +56,18 @@ pub struct Read<'a> {
     pub forbidden: Option<(u32, u32, char)>,
 }
 
-/// What an article's file was read and its body rendered to. Borrowed when written
-/// (from the articles of a build), owned when read back.
+/// What an article's file was read and its body rendered to, but the body's HTML,
+/// which follows all the shard's bodies (see `write`). Borrowed when written (from the
+/// articles of a build), owned when read back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Body<'a> {
     /// What reading gave (`None`: read the file again).
     pub read: Option<Read<'a>>,
-    /// The whole body as HTML.
-    pub html: Cow<'a, str>,
+    /// The length of the whole body as HTML.
+    pub html_len: u64,
+    /// The first character XML forbids in what the article gives its feed entries
+    /// (`feeds::forbidden_in`).
+    pub forbidden: Option<char>,
     /// The summary as HTML.
     pub summary_html: Cow<'a, str>,
     /// The summary as plain text.
@@ -79,19 +84,42 @@ pub struct Body<'a> {
     pub links: Cow<'a, [(PathBuf, Option<Target>)]>,
 }
 
-/// Writes the cache file of `bodies` to `w`, in the order given (the pipeline gives
-/// them in the order of `content/`, so equal builds write equal files).
+/// Writes the cache file of `bodies`, each with its HTML, to `w`, in the order given
+/// (the pipeline gives them in the order of `content/`, so equal builds write equal
+/// files): the length of the head (8 bytes, little endian), the head (the bodies but
+/// their HTML), then their HTML one after the other, so that reading the file leaves
+/// each HTML where it is and frees the head once decoded (`decode`).
 pub fn write<'a>(
     w: &mut dyn Write,
-    bodies: impl Iterator<Item = (Key, Body<'a>)>,
+    bodies: impl Iterator<Item = (Key, Body<'a>, &'a str)>,
 ) -> io::Result<()> {
-    stored::write(w, bodies.collect::<Vec<_>>())
+    let (mut entries, mut htmls) = (Vec::new(), Vec::new());
+    for (key, mut body, html) in bodies {
+        body.html_len = html.len() as u64;
+        entries.push((key, body));
+        htmls.push(html);
+    }
+    let mut head = Vec::new();
+    stored::write(&mut head, entries)?;
+    w.write_all(&(head.len() as u64).to_le_bytes())?;
+    w.write_all(&head)?;
+    htmls.iter().try_for_each(|h| w.write_all(h.as_bytes()))
 }
 
-/// Reads a cache file; returns `None` when it was written by another build of mdfeed
-/// or cannot be read.
-pub fn decode(bytes: &[u8]) -> Option<HashMap<Key, Body<'static>>> {
-    stored::read::<Vec<(Key, Body<'static>)>>(bytes).map(|bodies| bodies.into_iter().collect())
+/// Reads a cache file, given as its head and the rest (the HTML of its bodies, see
+/// `write`): each body with its HTML, a stretch of `html`. Returns `None` when it was
+/// written by another build of mdfeed, or cannot be read.
+pub fn decode(head: &[u8], html: &Arc<Vec<u8>>) -> Option<HashMap<Key, (Body<'static>, Html)>> {
+    let entries = stored::read::<Vec<(Key, Body<'static>)>>(head)?;
+    let mut at: usize = 0;
+    let mut out = HashMap::with_capacity(entries.len());
+    for (key, body) in entries {
+        let end = at.checked_add(usize::try_from(body.html_len).ok()?)?;
+        out.insert(key, (body, Html::kept(html, at..end)?));
+        at = end;
+    }
+    // Cut short, or more than the bodies: not a file `write` made.
+    (at == html.len()).then_some(out)
 }
 
 #[cfg(test)]
@@ -99,16 +127,26 @@ mod tests {
     use super::*;
     use crate::memo::KeyHasher;
 
-    fn encode(bodies: Vec<(Key, Body<'static>)>) -> Vec<u8> {
+    fn encode(bodies: &[(Key, Body<'static>, &str)]) -> Vec<u8> {
         let mut bytes = Vec::new();
-        write(&mut bytes, bodies.into_iter()).unwrap();
+        let bodies = bodies.iter().map(|(k, b, h)| (*k, b.clone(), *h));
+        write(&mut bytes, bodies).unwrap();
         bytes
+    }
+
+    /// Splits a file as `output::read_cache_split` does, and decodes it.
+    fn decode_file(bytes: &[u8]) -> Option<HashMap<Key, (Body<'static>, Html)>> {
+        let (len, rest) = bytes.split_at_checked(8)?;
+        let len = usize::try_from(u64::from_le_bytes(len.try_into().ok()?)).ok()?;
+        let (head, html) = rest.split_at_checked(len)?;
+        decode(head, &Arc::new(html.to_vec()))
     }
 
     fn body(html: &str) -> Body<'static> {
         Body {
             read: None,
-            html: Cow::Owned(html.to_owned()),
+            html_len: html.len() as u64,
+            forbidden: Some('\u{1}'),
             summary_html: Cow::Borrowed("<p>s</p>"),
             summary_text: Cow::Borrowed("s"),
             summary_from: SummaryFrom::FirstParagraph,
@@ -131,22 +169,36 @@ mod tests {
             KeyHasher::new("t").str("1").finish(),
             KeyHasher::new("t").str("2").finish(),
         );
-        let bytes = encode(vec![(k1, body("<p>one</p>")), (k2, body("<p>two</p>"))]);
-        let back = decode(&bytes).unwrap();
+        let bytes = encode(&[
+            (k1, body("<p>one</p>"), "<p>one</p>"),
+            (k2, body("<p>twö</p>"), "<p>twö</p>"),
+        ]);
+        let back = decode_file(&bytes).unwrap();
         assert_eq!(back.len(), 2);
-        assert_eq!(back[&k1], body("<p>one</p>"));
-        assert_eq!(back[&k2], body("<p>two</p>"));
+        assert_eq!(back[&k1].0, body("<p>one</p>"));
+        assert_eq!(back[&k1].1.as_str(), "<p>one</p>");
+        assert_eq!(back[&k2].0, body("<p>twö</p>"));
+        assert_eq!(back[&k2].1.as_str(), "<p>twö</p>");
     }
 
     #[test]
-    fn another_version_or_a_cut_file_gives_nothing() {
+    fn another_version_or_a_cut_or_damaged_file_gives_nothing() {
         let k = KeyHasher::new("t").finish();
-        let bytes = encode(vec![(k, body("<p>x</p>"))]);
-        for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
-            assert!(decode(&bytes[..cut]).is_none(), "cut at {cut}");
+        let bytes = encode(&[(k, body("<p>é</p>"), "<p>é</p>")]);
+        assert!(decode_file(&bytes).is_some());
+        for cut in [0, 1, 9, bytes.len() / 2, bytes.len() - 5, bytes.len() - 1] {
+            assert!(decode_file(&bytes[..cut]).is_none(), "cut at {cut}");
         }
-        let other = stored::tests::from_another_version(vec![(k, body("<p>x</p>"))]);
-        assert!(decode(&other).is_none());
-        assert!(decode(b"not a cache").is_none());
+        let mut longer = bytes.clone();
+        longer.push(b'x');
+        assert!(decode_file(&longer).is_none());
+        // The é cut in half: not UTF-8.
+        let mut damaged = bytes.clone();
+        let n = damaged.len();
+        damaged[n - 6] = b'x';
+        assert!(decode_file(&damaged).is_none());
+        let other = stored::tests::from_another_version(vec![(k, body("<p>é</p>"))]);
+        assert!(decode(&other, &Arc::new("<p>é</p>".into())).is_none());
+        assert!(decode_file(b"not a cache").is_none());
     }
 }

@@ -298,11 +298,11 @@ pub(crate) fn forbidden_in(a: &Article) -> Option<char> {
         .authors
         .iter()
         .flat_map(|p| [Some(&p.name), p.email.as_ref(), p.uri.as_ref()]);
-    [&m.title, &a.html, &a.summary_html, &a.summary_text]
+    [&m.title, a.html.as_str(), &a.summary_html, &a.summary_text]
         .into_iter()
-        .chain(m.tags.iter().chain(&m.categories))
-        .chain(people.flatten())
-        .chain(m.id.as_ref())
+        .chain(m.tags.iter().chain(&m.categories).map(String::as_str))
+        .chain(people.flatten().map(String::as_str))
+        .chain(m.id.as_deref())
         .find_map(|s| first_forbidden(s).map(|(_, c)| c))
 }
 

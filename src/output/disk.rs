@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
@@ -48,6 +48,27 @@ pub fn read_state<T>(
 /// not a look at every file of the manifest.
 pub fn read_cache(out_dir: &Path, name: &str) -> Option<Vec<u8>> {
     fs::read(out_dir.join(name)).ok()
+}
+
+/// Returns a cache file that starts with the length of its head (8 bytes, little
+/// endian) as its head and the rest, read apart so that the head can be freed as soon
+/// as it is decoded (`cache::bodies`). A file too short for its head gives no head.
+pub fn read_cache_split(out_dir: &Path, name: &str) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut file = fs::File::open(out_dir.join(name)).ok()?;
+    let len = file.metadata().ok()?.len();
+    let mut head_len = [0; 8];
+    let head_len = match file.read_exact(&mut head_len) {
+        Ok(()) => u64::from_le_bytes(head_len),
+        Err(_) => u64::MAX,
+    };
+    if head_len > len.saturating_sub(8) {
+        return Some((Vec::new(), Vec::new()));
+    }
+    let mut head = Vec::new();
+    (&mut file).take(head_len).read_to_end(&mut head).ok()?;
+    let mut rest = Vec::with_capacity(usize::try_from(len - 8 - head_len).ok()?);
+    file.read_to_end(&mut rest).ok()?;
+    Some((head, rest))
 }
 
 /// Writes the state file of a finished build (atomically, unless unchanged).

@@ -14,7 +14,7 @@ use crate::error::{Location, Result, Warning};
 use crate::markdown::{self, SummaryFrom};
 use crate::media::{self, Located};
 use crate::memo::{Key, KeyHasher};
-use crate::model::{Article, Enclosure, Image, Meta};
+use crate::model::{Article, Enclosure, Html, Image, Meta};
 use crate::source;
 use crate::urls::{Target, Targets, Urls};
 
@@ -86,6 +86,8 @@ pub(super) struct Made {
     pub body_at: (usize, u32),
     /// The first character in the file that XML forbids, for the cache.
     pub forbidden: Option<Forbidden>,
+    /// The first one in what the article gives its feed entries, for the cache.
+    pub forbidden_out: Option<char>,
 }
 
 /// Renders `p`, read with key `read_key`, taking its body from `cached` (a body an
@@ -99,7 +101,7 @@ pub(super) fn render_one(
     urls: &Urls,
     targets: &HashMap<PathBuf, Target>,
     (separator, content_dir): (Option<&str>, &Path),
-    cached: Option<Body<'static>>,
+    cached: Option<(Body<'static>, Html)>,
 ) -> Result<Made> {
     let meta = p.meta.clone();
     let raw_forbidden = p
@@ -109,15 +111,17 @@ pub(super) fn render_one(
         map: targets,
         looked: RefCell::default(),
     };
-    let cached = cached.filter(|b| same_targets(&b.links, targets.map));
+    let cached = cached.filter(|(b, _)| same_targets(&b.links, targets.map));
     let from_cache = cached.is_some();
-    let body = match cached {
-        Some(b) => {
-            let (parts, links) = BodyParts::cached(b);
+    // Known for a cached body, so its HTML is not scanned again.
+    let (body, forbidden_out) = match cached {
+        Some((b, html)) => {
+            let forbidden_out = b.forbidden;
+            let (parts, links) = BodyParts::cached(b, html);
             targets.looked.borrow_mut().targets = links;
-            parts
+            (parts, Some(forbidden_out))
         }
-        None => render_body(p, urls, &targets, separator)?,
+        None => (render_body(p, urls, &targets, separator)?, None),
     };
     let links = targets.looked.borrow().targets.len();
     let warning = template_warning(&meta.shown, &body.tag_lines);
@@ -144,9 +148,9 @@ pub(super) fn render_one(
         key: key.finish(),
         meta,
     };
-    let forbidden = raw_forbidden.or_else(|| {
-        crate::feeds::forbidden_in(&article).map(|c| (Location::file(&article.meta.shown), c))
-    });
+    let forbidden_out = forbidden_out.unwrap_or_else(|| crate::feeds::forbidden_in(&article));
+    let forbidden =
+        raw_forbidden.or_else(|| forbidden_out.map(|c| (Location::file(&article.meta.shown), c)));
     Ok(Made {
         article: Arc::new(article),
         warnings: warning
@@ -159,12 +163,13 @@ pub(super) fn render_one(
         from_cache,
         body_at: (p.body_start, p.body_line),
         forbidden: p.forbidden,
+        forbidden_out,
     })
 }
 
 /// What Markdown made of an article's body and summary.
 struct BodyParts {
-    html: String,
+    html: Html,
     summary_html: String,
     summary_text: String,
     summary_from: SummaryFrom,
@@ -175,9 +180,9 @@ struct BodyParts {
 
 impl BodyParts {
     /// The parts of a body an earlier build rendered, and the files its links named.
-    fn cached(b: Body<'static>) -> (BodyParts, Vec<(PathBuf, Option<Target>)>) {
+    fn cached(b: Body<'static>, html: Html) -> (BodyParts, Vec<(PathBuf, Option<Target>)>) {
         let parts = BodyParts {
-            html: b.html.into_owned(),
+            html,
             summary_html: b.summary_html.into_owned(),
             summary_text: b.summary_text.into_owned(),
             summary_from: b.summary_from,
@@ -232,7 +237,7 @@ fn render_body(
         ),
     };
     Ok(BodyParts {
-        html: rendered.html,
+        html: rendered.html.into(),
         summary_html,
         summary_text,
         summary_from,

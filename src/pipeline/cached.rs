@@ -26,7 +26,7 @@ use crate::cache::parts::{self, FileParts, PlacedParts};
 use crate::error::{Error, Result, Warning};
 use crate::feeds::KeptPart;
 use crate::memo::{Key, Stamp};
-use crate::model::Article;
+use crate::model::{Article, Html};
 use crate::output;
 use crate::urls::Target;
 
@@ -40,6 +40,8 @@ struct Noted {
     body_at: (usize, u32),
     /// The first character in its file that XML forbids.
     forbidden: Option<Forbidden>,
+    /// The first one in what it gives its feed entries.
+    forbidden_out: Option<char>,
     /// Its template tag lines.
     tag_lines: Vec<u32>,
     /// What its links named.
@@ -94,8 +96,8 @@ impl ForNext {
 pub(super) struct Bodies {
     /// This build uses the cache.
     on: bool,
-    /// The bodies read, until an article takes its own.
-    loaded: HashMap<Key, Body<'static>>,
+    /// The bodies read, each with its HTML, until an article takes its own.
+    loaded: HashMap<Key, (Body<'static>, Html)>,
     /// Every article rendered, in the order of `content/`.
     made: Vec<Noted>,
     /// The shards to write again: one of their bodies was rendered anew, or one they
@@ -112,10 +114,12 @@ impl Bodies {
         let mut loaded = HashMap::new();
         let mut stale = vec![false; usize::from(bodies::SHARDS)];
         // Decoding is most of a one-change build's reading of the cache: side by side.
-        let shards: Vec<Option<Option<HashMap<Key, Body<'static>>>>> = (0..bodies::SHARDS)
+        type Shard = HashMap<Key, (Body<'static>, Html)>;
+        let shards: Vec<Option<Option<Shard>>> = (0..bodies::SHARDS)
             .into_par_iter()
             .map(|n| {
-                output::read_cache(out_dir, &bodies::shard_file(n)).map(|b| bodies::decode(&b))
+                let (head, html) = output::read_cache_split(out_dir, &bodies::shard_file(n))?;
+                Some(bodies::decode(&head, &Arc::new(html)))
             })
             .collect();
         for (n, shard) in shards.into_iter().enumerate() {
@@ -134,15 +138,15 @@ impl Bodies {
         }
     }
 
-    /// Returns the body an earlier build rendered under `key`, if any.
-    pub fn take(&mut self, key: &Key) -> Option<Body<'static>> {
+    /// Returns the body an earlier build rendered under `key`, if any, with its HTML.
+    pub fn take(&mut self, key: &Key) -> Option<(Body<'static>, Html)> {
         self.loaded.remove(key)
     }
 
     /// Returns what reading made of the file read under `key` in an earlier build
     /// (the same bytes and inputs, so the same front matter and warnings).
     pub fn read(&self, key: &Key) -> Option<&Read<'static>> {
-        self.loaded.get(key)?.read.as_ref()
+        self.loaded.get(key)?.0.read.as_ref()
     }
 
     /// Notes reading's warnings of the article read under `key`.
@@ -165,6 +169,7 @@ impl Bodies {
             article: Arc::clone(&made.article),
             body_at: made.body_at,
             forbidden: made.forbidden,
+            forbidden_out: made.forbidden_out,
             tag_lines: made.tag_lines.clone(),
             links: made.looked.targets[..made.links].to_vec(),
         });
@@ -226,7 +231,8 @@ impl Bodies {
             };
             let body = Body {
                 read: Some(read),
-                html: a.html.as_str().into(),
+                html_len: 0,
+                forbidden: n.forbidden_out,
                 summary_html: a.summary_html.as_str().into(),
                 summary_text: a.summary_text.as_str().into(),
                 summary_from: a.summary_from,
@@ -235,7 +241,7 @@ impl Bodies {
                 tag_lines: n.tag_lines.as_slice().into(),
                 links: n.links.as_slice().into(),
             };
-            (n.key, body)
+            (n.key, body, a.html.as_str())
         });
         bodies::write(w, made)
     }

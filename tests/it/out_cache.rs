@@ -356,6 +356,11 @@ fn files_left_unread_make_the_site_a_fresh_build_makes() {
     site.write(
         "content/f.md",
         article("F", "2024-01-06", "", "Zeta\n\nA bell: \u{7}.\n"),
+    )
+    // Not in the file as such: an escape in the front matter.
+    .write(
+        "content/g.md",
+        article("G", "2024-01-07", "summary: \"Bell \\x07\"\n", "Eta\n"),
     );
     age_content(&site);
     same_as_fresh(&site, "first");
@@ -366,7 +371,7 @@ fn files_left_unread_make_the_site_a_fresh_build_makes() {
     age_content(&site);
     assert_eq!(
         same_as_fresh(&site, "edit"),
-        "made anew: 1 of 6 files read, 1 of 6 articles rendered, 1 of 6 pages, 1 of 2 listings"
+        "made anew: 1 of 7 files read, 1 of 7 articles rendered, 1 of 7 pages, 1 of 2 listings"
     );
     // A and E, left unread, link to B, which moves: their bodies are rendered again
     // from their files, read now.
@@ -377,7 +382,7 @@ fn files_left_unread_make_the_site_a_fresh_build_makes() {
     .unwrap();
     assert_eq!(
         same_as_fresh(&site, "move"),
-        "made anew: 1 of 6 files read, 3 of 6 articles rendered, 3 of 6 pages, 1 of 2 listings"
+        "made anew: 1 of 7 files read, 3 of 7 articles rendered, 3 of 7 pages, 1 of 2 listings"
     );
     assert!(site.read("a/index.html").contains("Alpha, see"));
 }
