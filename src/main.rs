@@ -261,6 +261,8 @@ fn build(term: &Term, mut opts: BuildOptions, watch: bool, report: bool) -> u8 {
     };
     let code = term.build(&opts, &[], report, &mut memo);
     let Some(watcher) = watcher.as_mut() else {
+        // The process exits next, and the system takes its memory back at once.
+        memo.leave_discarded();
         return code;
     };
     term.watching(&opts.root);

@@ -139,7 +139,7 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
     let loaded = loading.elapsed();
     let planned = plan_with(opts, memo);
     memo.checked.clear();
-    let for_next = cached::ForNext::take(memo, planned.is_ok());
+    let mut for_next = cached::ForNext::take(memo, planned.is_ok());
     let (mut report, outputs) = planned?;
     report.stages.0.splice(
         0..0,
@@ -169,7 +169,9 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
         // The site is in place: records that cannot be written only cost the next
         // build time, so they are a warning (said once: the state file is written).
         let hashes = inputs.map_or(Ok(()), |i| fresh::save_hashes(&out_dir, &i));
-        if let Err(e) = hashes.and(for_next.save(&out_dir)) {
+        let saved = for_next.save(&out_dir);
+        memo.discard(for_next);
+        if let Err(e) = hashes.and(saved) {
             report.warnings.push(Warning {
                 at: Location::file(out_dir.join(output::CACHE_DIR)),
                 msg: format!("not written, so the next build will redo more: {e}"),
@@ -264,6 +266,7 @@ fn plan_memo(opts: &BuildOptions, memo: &mut Memo) -> Result<(BuildReport, Outpu
         memo: MemoReport::default(),
         stages: Stages::default(),
     };
+    memo.discard((site, tax));
     Ok((report, outputs))
 }
 
@@ -332,6 +335,8 @@ fn plan_outputs(
     errors.extend(check_unique_ids(site, last_unique));
     errors.extend(outputs.check_tree().err());
     memo.lap("checks");
+    drop(views);
+    memo.discard(values);
     match Error::gather(errors) {
         // Dropping the spool removes every file put in it.
         Some(e) => Err(e),

@@ -77,11 +77,12 @@ impl ForNext {
         }
     }
 
-    /// Writes each record into `out_dir`, where the build now is.
-    pub fn save(self, out_dir: &Path) -> Result<()> {
-        let (bodies, (parts, pages)) = (self.bodies, (self.parts, self.pages));
+    /// Writes each record into `out_dir`, where the build now is. What is left (the
+    /// articles, for one) is the caller's to free.
+    pub fn save(&mut self, out_dir: &Path) -> Result<()> {
+        let (bodies, (parts, pages)) = (&self.bodies, (self.parts.take(), &self.pages));
         let (saved, others) = rayon::join(
-            || bodies.map_or(Ok(()), |b| b.save(out_dir)),
+            || bodies.as_ref().map_or(Ok(()), |b| b.save(out_dir)),
             || {
                 parts.map_or(Ok(()), |p| save_parts(out_dir, p))?;
                 pages.iter().flatten().try_for_each(PlacedPages::save)
