@@ -138,7 +138,7 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
     }
     let loaded = loading.elapsed();
     let planned = plan_with(opts, memo);
-    memo.checked.clear();
+    memo.checked = fresh::Checked::default();
     let mut for_next = cached::ForNext::take(memo, planned.is_ok());
     let (mut report, outputs) = planned?;
     report.stages.0.splice(

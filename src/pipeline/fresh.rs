@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -27,7 +28,23 @@ pub(super) struct Inputs {
     rest: Fingerprint,
     lock: Option<Vec<u8>>,
     /// The hash of each file of `content/` (by path relative to it), in order.
-    hashed: Vec<(PathBuf, Hashed)>,
+    hashed: Checked,
+}
+
+/// The hash the up-to-date check took of each file of `content/`, by path relative
+/// to it, in the order of paths (as `source::discover` lists them).
+#[derive(Clone, Default)]
+pub(super) struct Checked(Arc<[(PathBuf, Hashed)]>);
+
+impl Checked {
+    /// Returns the hash of the file at `rel`, if the check took one.
+    pub(super) fn get(&self, rel: &Path) -> Option<&Hashed> {
+        let i = self
+            .0
+            .binary_search_by(|(r, _)| r.as_path().cmp(rel))
+            .ok()?;
+        Some(&self.0[i].1)
+    }
 }
 
 impl Inputs {
@@ -39,9 +56,9 @@ impl Inputs {
         }
     }
 
-    /// Returns the hash of each file of `content/`, by path relative to it.
-    pub(super) fn hashes(&self) -> HashMap<PathBuf, Hashed> {
-        self.hashed.iter().cloned().collect()
+    /// Returns the hash of each file of `content/`.
+    pub(super) fn hashes(&self) -> Checked {
+        self.hashed.clone()
     }
 
     /// Returns the fingerprint as hex.
@@ -78,18 +95,18 @@ pub(super) fn fingerprint(opts: &BuildOptions) -> Option<Inputs> {
         .par_iter()
         .map(|file| hash_file(&file.abs, known.get(file.rel.to_string_lossy().as_ref())))
         .collect();
-    let hashed: Vec<(PathBuf, Hashed)> = files
+    let hashed: Arc<[(PathBuf, Hashed)]> = files
         .into_iter()
         .zip(hashed)
         .map(|(file, h)| Some((file.rel, h?)))
         .collect::<Option<_>>()?;
-    for (rel, h) in &hashed {
+    for (rel, h) in hashed.iter() {
         f.part(&rel.to_string_lossy(), h.digest());
     }
     Some(Inputs {
         rest: f,
         lock,
-        hashed,
+        hashed: Checked(hashed),
     })
 }
 
@@ -134,7 +151,7 @@ pub(super) fn unchanged(opts: &BuildOptions, fingerprint: &str) -> Option<BuildR
 
 /// Records the hash of every file of `content/` for the next build's check.
 pub(super) fn save_hashes(out_dir: &Path, inputs: &Inputs) -> Result<()> {
-    let entries: Vec<inputs::Entry> = (inputs.hashed.iter())
+    let entries: Vec<inputs::Entry> = (inputs.hashed.0.iter())
         .map(|(rel, h)| (rel.to_string_lossy().into_owned(), *h))
         .collect();
     output::write_state_with(out_dir, inputs::FILE, &mut |w| inputs::write(w, &entries))

@@ -3,8 +3,6 @@
 //! so every build runs the same code.
 
 use std::any::Any;
-use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,6 +10,7 @@ use super::article::Looked;
 use super::cached::{Bodies, PlacedPages};
 use super::content::SortedFiles;
 use super::files::LastRead;
+use super::fresh::Checked;
 use super::lock::LastIds;
 use super::pages::{LastPageKeys, LastViews, ListingFields, PageMemo};
 use super::read::Parsed;
@@ -22,7 +21,7 @@ use crate::compat::skip::SkipReason;
 use crate::error::Warning;
 use crate::feeds::FeedMemo;
 use crate::ids::Lock;
-use crate::memo::{Digests, Forget, Generations, Hashed, Key, Reuse, Table};
+use crate::memo::{Digests, Forget, Generations, Key, Reuse, Table};
 use crate::model::Article;
 use crate::output::Spool;
 use crate::render::ArticleValue;
@@ -35,7 +34,7 @@ pub struct Memo {
     pub(super) digests: Digests,
     /// The hash the running build's up-to-date check took of each file of `content/`,
     /// by path relative to it (none for a build that does not write).
-    pub(super) checked: HashMap<PathBuf, Hashed>,
+    pub(super) checked: Checked,
     /// What each file turned out to be, by the key of its bytes and everything else
     /// reading it depends on.
     pub(super) read: Table<Key, Arc<ReadEntry>>,
