@@ -90,6 +90,9 @@ pub fn render(body: &Body<'_>, resolve: &dyn Fn(&str) -> Option<String>) -> Rend
     };
     html::push_html(&mut out.html, page.into_iter());
     html::push_html(&mut out.summary_html, summary.into_iter());
+    // Held to the end of the build: a grown string's spare room was a fifth of it.
+    out.html.shrink_to_fit();
+    out.summary_html.shrink_to_fit();
     out
 }
 
