@@ -112,6 +112,15 @@ fn same_as_fresh(site: &Site, step: &str) -> String {
     made
 }
 
+/// Moves `b.md` of `site()` to `b2.md`: A and E link to it.
+fn move_b(site: &Site) {
+    fs::rename(
+        site.root().join("content/b.md"),
+        site.root().join("content/b2.md"),
+    )
+    .unwrap();
+}
+
 /// The files of the cache of read and rendered articles (it is spread over several).
 fn shards(site: &Site) -> Vec<PathBuf> {
     let dir = site.out().join(".mdfeed-cache/bodies");
@@ -169,11 +178,7 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
 
     // B moves: A and E, unchanged themselves, link to a file that is gone, so their
     // cached bodies must not be taken; the new B2 is rendered too.
-    fs::rename(
-        site.root().join("content/b.md"),
-        site.root().join("content/b2.md"),
-    )
-    .unwrap();
+    move_b(&site);
     assert_eq!(
         same_as_fresh(&site, "move"),
         "made anew: 1 of 5 files read, 3 of 5 articles rendered, 3 of 5 pages, 1 of 2 listings"
@@ -375,11 +380,7 @@ fn files_left_unread_make_the_site_a_fresh_build_makes() {
     );
     // A and E, left unread, link to B, which moves: their bodies are rendered again
     // from their files, read now.
-    fs::rename(
-        site.root().join("content/b.md"),
-        site.root().join("content/b2.md"),
-    )
-    .unwrap();
+    move_b(&site);
     assert_eq!(
         same_as_fresh(&site, "move"),
         "made anew: 1 of 7 files read, 3 of 7 articles rendered, 3 of 7 pages, 1 of 2 listings"
