@@ -14,6 +14,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 use clap_complete::Shell;
 use clap_mangen::Man;
 use mdfeed::{BuildOptions, Error, scaffold, serve, watch};
+use mimalloc::MiMalloc;
 
 use term::Term;
 
@@ -21,7 +22,7 @@ use term::Term;
 /// of small strings from both cores, and glibc's malloc spent a sixth of a build's
 /// time on it (see BENCHMARKS.md for the figures with and without).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: MiMalloc = MiMalloc;
 
 const EXIT_CODES: &str = "\
 Exit codes:
