@@ -118,19 +118,31 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
     // Taken before reading anything: a file saved during the build makes the next
     // build differ from this fingerprint, so it is never missed.
     let started = Instant::now();
-    let mut inputs = opts.write.then(|| fresh::fingerprint(opts)).flatten();
+    // A memo that read files already would keep some from the read stage's hashes.
+    let defer = memo.read.is_empty();
+    let (mut inputs, pending) = match opts
+        .write
+        .then(|| fresh::fingerprint(opts, defer))
+        .flatten()
+    {
+        Some(fresh::Survey::Hashed(inputs)) => (Some(inputs), None),
+        Some(fresh::Survey::Pending(pending)) => (None, Some(pending)),
+        None => (None, None),
+    };
     if let Some(report) = inputs
         .as_ref()
         .and_then(|i| fresh::unchanged(opts, &i.finish()))
     {
         return Ok(report);
     }
-    // The read stage takes the hashes of files unchanged since the check.
+    // The read stage takes the hashes of files unchanged since the check, or (with
+    // nothing to compare with) hashes the files it reads for the check.
     memo.checked = inputs
         .as_ref()
         .map(fresh::Inputs::hashes)
         .unwrap_or_default();
-    let fingerprinted = started.elapsed();
+    memo.read_hashes = pending.as_ref().map(|_| Vec::new());
+    let mut fingerprinted = started.elapsed();
     // A build with nothing rendered in memory takes what the last one left in out/.
     let loading = Instant::now();
     if opts.write && memo.rendered.is_empty() {
@@ -139,8 +151,14 @@ pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
     let loaded = loading.elapsed();
     let planned = plan_with(opts, memo);
     memo.checked = fresh::Checked::default();
+    let read_hashes = memo.read_hashes.take();
     let mut for_next = cached::ForNext::take(memo, planned.is_ok());
     let (mut report, outputs) = planned?;
+    if let (Some(pending), Some(read)) = (pending, read_hashes) {
+        let completing = Instant::now();
+        inputs = pending.complete(&read);
+        fingerprinted += completing.elapsed();
+    }
     report.stages.0.splice(
         0..0,
         [

@@ -195,6 +195,9 @@ fn read_missing(
         .collect();
     for (i, fresh) in fresh {
         if let Some(hashed) = fresh.digest {
+            if let Some(read) = &mut memo.read_hashes {
+                read.push((candidates[i].rel.clone(), hashed));
+            }
             let path = candidates[i].abs.clone();
             memo.digests.remember(path, hashed, generation);
         }

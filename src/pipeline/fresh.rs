@@ -3,7 +3,9 @@
 //!
 //! A file of `content/` is read and hashed only when its stamp differs from the one in
 //! the last build's record of hashes (`cache::inputs`); the other inputs (config,
-//! templates, lock file) are few and small, and always read.
+//! templates, lock file) are few and small, and always read. A build with no state to
+//! compare with (the first into an empty `out/`, as in CI) leaves the articles' files
+//! to the read stage, which hashes the bytes it builds from (`Survey::Pending`).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -17,7 +19,7 @@ use crate::config;
 use crate::error::Result;
 use crate::memo::{Hashed, Stamp};
 use crate::output::{self, WriteReport};
-use crate::source;
+use crate::source::{self, Kind, SourceFile};
 
 /// The lock file's name: hashed apart, because a build may write it (new IDs).
 const LOCK: &str = "mdfeed.lock";
@@ -48,6 +50,23 @@ impl Checked {
 }
 
 impl Inputs {
+    /// The inputs of `rest` (options, config, templates), the lock file and the files
+    /// of `content/`, in order.
+    fn new(
+        mut rest: Fingerprint,
+        lock: Option<Vec<u8>>,
+        hashed: Arc<[(PathBuf, Hashed)]>,
+    ) -> Inputs {
+        for (rel, h) in hashed.iter() {
+            rest.part(&rel.to_string_lossy(), h.digest());
+        }
+        Inputs {
+            rest,
+            lock,
+            hashed: Checked(hashed),
+        }
+    }
+
     /// Returns the same inputs with the lock file this build wrote.
     pub(super) fn with_lock(self, lock: Vec<u8>) -> Inputs {
         Inputs {
@@ -72,9 +91,52 @@ impl Inputs {
     }
 }
 
+/// What the up-to-date check found before the build.
+pub(super) enum Survey {
+    /// Every input hashed: the build may be up to date.
+    Hashed(Inputs),
+    /// No state in `out/` to compare with (a first build), so nothing can be up to
+    /// date: the articles' files are hashed by the read stage, which reads them anyway
+    /// (see `Pending::complete`), instead of being read twice.
+    Pending(Pending),
+}
+
+/// The inputs of a build with no state to compare with, before the read stage.
+pub(super) struct Pending {
+    rest: Fingerprint,
+    lock: Option<Vec<u8>>,
+    /// Every file of `content/`, in order, with its hash unless it may be an article.
+    files: Vec<(SourceFile, Option<Hashed>)>,
+}
+
+impl Pending {
+    /// Returns the inputs, with the hashes the read stage took of the files it read
+    /// (`read`, by path): the bytes the build was made from, so a state recorded with
+    /// them never claims a file the build did not see. A file the read stage did not
+    /// read (skipped by path, so it made nothing) is hashed now.
+    pub(super) fn complete(self, read: &[(PathBuf, Hashed)]) -> Option<Inputs> {
+        let read: HashMap<&Path, &Hashed> = read.iter().map(|(p, h)| (p.as_path(), h)).collect();
+        let hashed: Vec<Option<(PathBuf, Hashed)>> = self
+            .files
+            .into_par_iter()
+            .map(|(file, hashed)| {
+                let hashed = match hashed.or_else(|| read.get(file.rel.as_path()).copied().copied())
+                {
+                    Some(h) => h,
+                    None => hash_file(&file.abs, None)?,
+                };
+                Some((file.rel, hashed))
+            })
+            .collect();
+        let hashed = hashed.into_iter().collect::<Option<_>>()?;
+        Some(Inputs::new(self.rest, self.lock, hashed))
+    }
+}
+
 /// Returns the fingerprint of everything the build reads, or `None` when something
-/// cannot be read (the full build then reports it properly).
-pub(super) fn fingerprint(opts: &BuildOptions) -> Option<Inputs> {
+/// cannot be read (the full build then reports it properly). With `defer`, a build
+/// with no state to compare with leaves the articles' files to the read stage.
+pub(super) fn fingerprint(opts: &BuildOptions, defer: bool) -> Option<Survey> {
     let mut f = Fingerprint::new();
     let options = format!("{}|{}|{:?}", opts.drafts, opts.future, opts.base_url);
     f.part("options", options.as_bytes());
@@ -88,26 +150,36 @@ pub(super) fn fingerprint(opts: &BuildOptions) -> Option<Inputs> {
         f.part(&t.name, t.text.as_bytes());
     }
     let (files, _) = source::discover(&opts.root.join("content"), &shown.join("content")).ok()?;
+    let pending = defer && !opts.out_dir().join(STATE).is_file();
     let known: HashMap<String, Hashed> = output::read_cache(&opts.out_dir(), inputs::FILE)
         .map(|bytes| inputs::decode(&bytes).into_iter().collect())
         .unwrap_or_default();
-    let hashed: Vec<Option<Hashed>> = files
+    let hashed: Vec<Option<Option<Hashed>>> = files
         .par_iter()
-        .map(|file| hash_file(&file.abs, known.get(file.rel.to_string_lossy().as_ref())))
+        .map(|file| {
+            if pending && file.kind != Kind::Asset {
+                return Some(None);
+            }
+            hash_file(&file.abs, known.get(file.rel.to_string_lossy().as_ref())).map(Some)
+        })
         .collect();
-    let hashed: Arc<[(PathBuf, Hashed)]> = files
+    let files: Vec<(SourceFile, Option<Hashed>)> = files
         .into_iter()
         .zip(hashed)
+        .map(|(file, h)| Some((file, h?)))
+        .collect::<Option<_>>()?;
+    if pending {
+        return Some(Survey::Pending(Pending {
+            rest: f,
+            lock,
+            files,
+        }));
+    }
+    let hashed = files
+        .into_iter()
         .map(|(file, h)| Some((file.rel, h?)))
         .collect::<Option<_>>()?;
-    for (rel, h) in hashed.iter() {
-        f.part(&rel.to_string_lossy(), h.digest());
-    }
-    Some(Inputs {
-        rest: f,
-        lock,
-        hashed: Checked(hashed),
-    })
+    Some(Survey::Hashed(Inputs::new(f, lock, hashed)))
 }
 
 /// Returns the hash of the file at `path`: the last build's (`known`) while the file

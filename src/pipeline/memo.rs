@@ -3,6 +3,7 @@
 //! so every build runs the same code.
 
 use std::any::Any;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,7 +22,7 @@ use crate::compat::skip::SkipReason;
 use crate::error::Warning;
 use crate::feeds::FeedMemo;
 use crate::ids::Lock;
-use crate::memo::{Digests, Forget, Generations, Key, Reuse, Table};
+use crate::memo::{Digests, Forget, Generations, Hashed, Key, Reuse, Table};
 use crate::model::Article;
 use crate::output::Spool;
 use crate::render::ArticleValue;
@@ -35,6 +36,9 @@ pub struct Memo {
     /// The hash the running build's up-to-date check took of each file of `content/`,
     /// by path relative to it (none for a build that does not write).
     pub(super) checked: Checked,
+    /// The hash of each file the read stage read, by path relative to `content/`, for
+    /// a build whose check left it to the read stage (`fresh::Pending`).
+    pub(super) read_hashes: Option<Vec<(PathBuf, Hashed)>>,
     /// What each file turned out to be, by the key of its bytes and everything else
     /// reading it depends on.
     pub(super) read: Table<Key, Arc<ReadEntry>>,

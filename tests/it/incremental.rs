@@ -129,3 +129,42 @@ fn options_are_part_of_the_fingerprint() {
     assert!(out.status.success());
     assert!(site.out().join("d/index.html").exists());
 }
+
+/// A first build (no state in `out/`) hashes the articles' files as it reads them
+/// rather than reading them twice: what it records must be what the next build finds,
+/// for files it read, files it copied and files it skipped by name alike.
+#[test]
+fn a_first_build_records_what_the_next_finds() {
+    let site = Site::with_config(&format!(
+        "{}\n[content]\nskip = [\"drafts/**\"]\n",
+        crate::util::CONFIG
+    ));
+    site.write("content/a.md", article("A", "2024-01-01", "", "Alpha\n"))
+        .write(
+            "content/drafts/z.md",
+            article("Z", "2024-01-03", "", "Zeta\n"),
+        )
+        .write("content/plain.html", "<!DOCTYPE html><title>P</title>\n")
+        .write("content/_defaults.yaml", "authors: [\"Ann\"]\n")
+        .write(
+            "content/pic.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        );
+    rebuilt(&site);
+    assert!(built(&site).contains("up to date"));
+    // Each kind of file, changed, is seen: the record holds each one's hash.
+    for (file, text) in [
+        ("content/drafts/z.md", "still skipped\n"),
+        ("content/plain.html", "<!DOCTYPE html><title>Q</title>\n"),
+        (
+            "content/a.md",
+            "---\ntitle: A\ndate: 2024-01-01\n---\nAlphb\n",
+        ),
+    ] {
+        site.write(file, text);
+        rebuilt(&site);
+        assert!(built(&site).contains("up to date"), "{file}");
+    }
+    assert!(site.read("a/index.html").contains("Alphb"));
+    assert!(site.read("plain.html").contains("<title>Q</title>"));
+}
