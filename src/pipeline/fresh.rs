@@ -19,7 +19,7 @@ use crate::config;
 use crate::error::Result;
 use crate::memo::{Hashed, Stamp};
 use crate::output::{self, WriteReport};
-use crate::source::{self, Kind, SourceFile};
+use crate::source::{self, Kind};
 
 /// The lock file's name: hashed apart, because a build may write it (new IDs).
 const LOCK: &str = "mdfeed.lock";
@@ -105,8 +105,12 @@ pub(super) enum Survey {
 pub(super) struct Pending {
     rest: Fingerprint,
     lock: Option<Vec<u8>>,
-    /// Every file of `content/`, in order, with its hash unless it may be an article.
-    files: Vec<(SourceFile, Option<Hashed>)>,
+    /// The folder `content/`.
+    content: PathBuf,
+    /// Every file of `content/` (by path relative to it), in order, with its hash
+    /// unless it may be an article. Only the path: 100,000 of them are held through
+    /// the build.
+    files: Vec<(PathBuf, Option<Hashed>)>,
 }
 
 impl Pending {
@@ -119,13 +123,12 @@ impl Pending {
         let hashed: Vec<Option<(PathBuf, Hashed)>> = self
             .files
             .into_par_iter()
-            .map(|(file, hashed)| {
-                let hashed = match hashed.or_else(|| read.get(file.rel.as_path()).copied().copied())
-                {
+            .map(|(rel, hashed)| {
+                let hashed = match hashed.or_else(|| read.get(rel.as_path()).copied().copied()) {
                     Some(h) => h,
-                    None => hash_file(&file.abs, None)?,
+                    None => hash_file(&self.content.join(&rel), None)?,
                 };
-                Some((file.rel, hashed))
+                Some((rel, hashed))
             })
             .collect();
         let hashed = hashed.into_iter().collect::<Option<_>>()?;
@@ -163,21 +166,22 @@ pub(super) fn fingerprint(opts: &BuildOptions, defer: bool) -> Option<Survey> {
             hash_file(&file.abs, known.get(file.rel.to_string_lossy().as_ref())).map(Some)
         })
         .collect();
-    let files: Vec<(SourceFile, Option<Hashed>)> = files
+    let files: Vec<(PathBuf, Option<Hashed>)> = files
         .into_iter()
         .zip(hashed)
-        .map(|(file, h)| Some((file, h?)))
+        .map(|(file, h)| Some((file.rel, h?)))
         .collect::<Option<_>>()?;
     if pending {
         return Some(Survey::Pending(Pending {
             rest: f,
             lock,
+            content: opts.root.join("content"),
             files,
         }));
     }
     let hashed = files
         .into_iter()
-        .map(|(file, h)| Some((file.rel, h?)))
+        .map(|(rel, h)| Some((rel, h?)))
         .collect::<Option<_>>()?;
     Some(Survey::Hashed(Inputs::new(f, lock, hashed)))
 }
