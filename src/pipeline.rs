@@ -115,7 +115,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport> {
 /// through the spool, so the memo holds no page or feed bytes, only the work behind
 /// them: parsed and rendered articles, template values, feed entry texts.
 pub fn build_with(opts: &BuildOptions, memo: &mut Memo) -> Result<BuildReport> {
-    // Taken before reading anything: a file saved during the build makes the next
+    // Taken before reading anything (a first build takes the articles' hashes from the
+    // bytes the read stage builds from): a file saved during the build makes the next
     // build differ from this fingerprint, so it is never missed.
     let started = Instant::now();
     // A memo that read files already would keep some from the read stage's hashes.
