@@ -7,8 +7,7 @@
 //! build saw).
 
 use std::fs::File;
-use std::io::{Seek, SeekFrom};
-use std::os::unix::fs::FileExt;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use crate::cache::parts::Placed;
@@ -109,18 +108,19 @@ impl KeptPart {
         };
         let io = |e| Error::io(path, e);
         let mut file = File::open(path).map_err(io)?;
-        let ends = |file: &File| -> std::io::Result<bool> {
+        let ends = |file: &mut File| -> std::io::Result<bool> {
             if len < open.len() + close.len() {
                 return Ok(false);
             }
             let (mut head, mut tail) = (vec![0; open.len()], vec![0; close.len()]);
-            file.read_exact_at(&mut head, offset)?;
-            let tail_at = offset + (len - close.len()) as u64;
-            file.read_exact_at(&mut tail, tail_at)?;
+            file.seek(SeekFrom::Start(offset))?;
+            file.read_exact(&mut head)?;
+            file.seek(SeekFrom::Start(offset + (len - close.len()) as u64))?;
+            file.read_exact(&mut tail)?;
             Ok(head == open && tail == close)
         };
         // A file cut short behind the stamp reads as changed, too.
-        if !ends(&file).unwrap_or(false) {
+        if !ends(&mut file).unwrap_or(false) {
             return Err(Error::at(
                 crate::error::Location::file(path),
                 "changed since the last build recorded it in .mdfeed-cache/feeds; delete that folder and build again".to_owned(),
