@@ -107,15 +107,17 @@ pub fn write<'a>(
 }
 
 /// Reads a cache file, given as its head and the rest (the HTML of its bodies, see
-/// `write`): each body with its HTML, a stretch of `html`. Returns `None` when it was
-/// written by another build of mdfeed, or cannot be read.
-pub fn decode(head: &[u8], html: &Arc<Vec<u8>>) -> Option<HashMap<Key, (Body<'static>, Html)>> {
+/// `write`): each body with its HTML, a stretch of `html`, which is checked to be
+/// UTF-8 once, whole (the bodies' HTML one after the other is). Returns `None` when it
+/// was written by another build of mdfeed, or cannot be read.
+pub fn decode(head: &[u8], html: Vec<u8>) -> Option<HashMap<Key, (Body<'static>, Html)>> {
     let entries = stored::read::<Vec<(Key, Body<'static>)>>(head)?;
+    let html = Arc::new(String::from_utf8(html).ok()?);
     let mut at: usize = 0;
     let mut out = HashMap::with_capacity(entries.len());
     for (key, body) in entries {
         let end = at.checked_add(usize::try_from(body.html_len).ok()?)?;
-        out.insert(key, (body, Html::kept(html, at..end)?));
+        out.insert(key, (body, Html::kept(&html, at..end)?));
         at = end;
     }
     // Cut short, or more than the bodies: not a file `write` made.
@@ -139,7 +141,7 @@ mod tests {
         let (len, rest) = bytes.split_at_checked(8)?;
         let len = usize::try_from(u64::from_le_bytes(len.try_into().ok()?)).ok()?;
         let (head, html) = rest.split_at_checked(len)?;
-        decode(head, &Arc::new(html.to_vec()))
+        decode(head, html.to_vec())
     }
 
     fn body(html: &str) -> Body<'static> {
@@ -198,7 +200,7 @@ mod tests {
         damaged[n - 6] = b'x';
         assert!(decode_file(&damaged).is_none());
         let other = stored::tests::from_another_version(vec![(k, body("<p>é</p>"))]);
-        assert!(decode(&other, &Arc::new("<p>é</p>".into())).is_none());
+        assert!(decode(&other, "<p>é</p>".into()).is_none());
         assert!(decode_file(b"not a cache").is_none());
     }
 }

@@ -15,17 +15,18 @@ pub struct Html(Repr);
 #[derive(Clone)]
 enum Repr {
     Made(String),
-    /// A stretch of a cache file, checked to be UTF-8 when the file was read.
+    /// A stretch of the HTML of a cache file, which was checked to be UTF-8 once,
+    /// whole.
     Kept {
-        file: Arc<Vec<u8>>,
+        file: Arc<String>,
         at: Range<usize>,
     },
 }
 
 impl Html {
-    /// The HTML at `at` in `file`, if it is there and is UTF-8.
-    pub fn kept(file: &Arc<Vec<u8>>, at: Range<usize>) -> Option<Html> {
-        std::str::from_utf8(file.get(at.clone())?).ok()?;
+    /// The HTML at `at` in `file`, if it is there (on character boundaries).
+    pub fn kept(file: &Arc<String>, at: Range<usize>) -> Option<Html> {
+        file.get(at.clone())?;
         Some(Html(Repr::Kept {
             file: Arc::clone(file),
             at,
@@ -37,10 +38,7 @@ impl Html {
         match &self.0 {
             Repr::Made(s) => s,
             // Checked in `kept`; the file is never changed after.
-            Repr::Kept { file, at } => file
-                .get(at.clone())
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .unwrap_or_default(),
+            Repr::Kept { file, at } => file.get(at.clone()).unwrap_or_default(),
         }
     }
 }
@@ -83,12 +81,12 @@ mod tests {
 
     #[test]
     fn kept_html_is_a_checked_stretch_of_its_file() {
-        let file = Arc::new(b"xx<p>\xc3\xa9</p>\xff".to_vec());
+        let file = Arc::new("xx<p>é</p>ü".to_owned());
         let html = Html::kept(&file, 2..11).unwrap();
         assert_eq!(html.as_str(), "<p>é</p>");
         assert_eq!(html, Html::from("<p>é</p>".to_owned()));
-        assert!(Html::kept(&file, 2..12).is_none(), "not UTF-8");
-        assert!(Html::kept(&file, 2..13).is_none(), "past the end");
+        assert!(Html::kept(&file, 2..12).is_none(), "half a character");
+        assert!(Html::kept(&file, 2..14).is_none(), "past the end");
         assert!(
             Html::kept(&file, 12..14).is_none(),
             "past the end, after the start"

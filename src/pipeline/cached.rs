@@ -120,7 +120,7 @@ impl Bodies {
             .into_par_iter()
             .map(|n| {
                 let (head, html) = output::read_cache_split(out_dir, &bodies::shard_file(n))?;
-                Some(bodies::decode(&head, &Arc::new(html)))
+                Some(bodies::decode(&head, html))
             })
             .collect();
         for (n, shard) in shards.into_iter().enumerate() {
