@@ -168,3 +168,26 @@ fn a_first_build_records_what_the_next_finds() {
     assert!(site.read("a/index.html").contains("Alphb"));
     assert!(site.read("plain.html").contains("<title>Q</title>"));
 }
+
+/// The record of the inputs' hashes is a cache like the others: damaged, cut short or
+/// gone, it only costs the next check a read of every file.
+#[test]
+fn a_damaged_record_of_hashes_only_costs_time() {
+    let site = site();
+    let record = site.out().join(".mdfeed-cache/inputs");
+    let whole = fs::read(&record).unwrap();
+    for damaged in [&b"not a record"[..], &whole[..whole.len() / 2], b""] {
+        fs::write(&record, damaged).unwrap();
+        assert!(built(&site).contains("up to date"));
+    }
+    fs::remove_file(&record).unwrap();
+    assert!(built(&site).contains("up to date"));
+    // Still seen: an edit, with the record gone.
+    site.write("content/a.md", article("A", "2024-01-01", "", "Alphb\n"));
+    rebuilt(&site);
+    assert!(site.read("a/index.html").contains("Alphb"));
+    assert!(
+        record.is_file(),
+        "written again by a build that did something"
+    );
+}
