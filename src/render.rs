@@ -21,7 +21,7 @@ use crate::urls::{FeedKind, Scope, TermKind, Urls};
 mod article;
 mod fields;
 
-pub use article::ArticleValue;
+pub use article::{ArticleValue, TermPaths};
 pub use fields::{FieldSet, tracking};
 
 /// Templates built into the binary, by name.

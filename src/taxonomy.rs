@@ -47,6 +47,15 @@ impl Taxonomies {
             .map(String::as_str)
     }
 
+    /// Returns every spelling articles use, with its kind and the slug of its term.
+    pub fn spellings(&self) -> impl Iterator<Item = (TermKind, &str, &str)> {
+        self.by_name.iter().flat_map(|(kind, names)| {
+            names
+                .iter()
+                .map(|(name, slug)| (*kind, name.as_str(), slug.as_str()))
+        })
+    }
+
     /// Returns the terms of one kind.
     pub fn of(&self, kind: TermKind) -> impl Iterator<Item = &Term> {
         self.terms.iter().filter(move |t| t.kind == kind)

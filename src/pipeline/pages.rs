@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::memo::{Key, KeyHasher, Reuse, Stamp, Table};
 use crate::model::{Article, Site};
 use crate::output::{Body, Outputs, Spool};
-use crate::render::{ArticleValue, FieldSet, Templates, Views, tracking};
+use crate::render::{ArticleValue, FieldSet, Templates, TermPaths, Views, tracking};
 use crate::taxonomy::Taxonomies;
 use crate::urls::{FeedKind, Scope, TermKind, Urls};
 
@@ -97,10 +97,11 @@ pub(super) fn article_values(
         .iter()
         .map(|k| memo.values.get(k, generation))
         .collect();
+    let terms = TermPaths::new(urls, tax);
     let made: Vec<(usize, ArticleValue)> = (0..held.len())
         .into_par_iter()
         .filter(|&i| held[i].is_none())
-        .map(|i| (i, ArticleValue::new(&site.articles[i], urls, tax)))
+        .map(|i| (i, ArticleValue::new(&site.articles[i], urls, &terms)))
         .collect();
     let mut values = held;
     for (i, value) in made {

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::feeds::FeedBody;
 use crate::memo::KeyHasher;
 use crate::model::Site;
-use crate::render::{ArticleValue, Templates, Views};
+use crate::render::{ArticleValue, Templates, TermPaths, Views};
 use crate::source::{self, Kind, SourceFile};
 use crate::taxonomy::Taxonomies;
 use crate::urls::Urls;
@@ -71,7 +71,11 @@ pub fn build_single(
     };
     // No tag or category feeds: the site's feeds alone.
     let tax = Taxonomies::default();
-    let values = [ArticleValue::new(article, &urls, &tax)];
+    let values = [ArticleValue::new(
+        article,
+        &urls,
+        &TermPaths::new(&urls, &tax),
+    )];
     let page = templates.article(&Views::new(&site, &urls, &tax, &values), 0)?;
     let gather =
         |errors| Error::gather(errors).unwrap_or_else(|| Error::at(file.at(1, 1), "invalid feed"));

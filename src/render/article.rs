@@ -3,7 +3,7 @@
 //! Owns: which fields templates see and how they are shown (dates, term links). The
 //! object that hands them out (and the HTML only when read) is `fields::Fields`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use minijinja::value::{Serde, Value};
@@ -27,8 +27,8 @@ pub struct ArticleValue(pub(super) Value, Arc<Fields>);
 
 impl ArticleValue {
     /// Makes the template value of `a`.
-    pub fn new(a: &Arc<Article>, urls: &Urls, tax: &Taxonomies) -> ArticleValue {
-        let view = Value::from(Serde(article_view(a, urls, tax)));
+    pub fn new(a: &Arc<Article>, urls: &Urls, terms: &TermPaths) -> ArticleValue {
+        let view = Value::from(Serde(article_view(a, urls, terms)));
         let fields = Arc::new(Fields::of(&view, a.clone()));
         ArticleValue(Value::from_dyn_object(fields.clone()), fields)
     }
@@ -64,28 +64,41 @@ fn display(d: &Date) -> String {
     d.format("%-d %B %Y, %H:%M (UTC%:z)").to_string()
 }
 
-fn term_links<'a>(
-    names: &'a [String],
-    kind: TermKind,
-    urls: &Urls,
-    tax: &Taxonomies,
-) -> Vec<TermLink<'a>> {
+/// The root-relative URL of each term's page, by its kind and name as articles write
+/// it: made once per build, not once for every article that names the term.
+pub struct TermPaths(HashMap<TermKind, HashMap<String, String>>);
+
+impl TermPaths {
+    /// Makes the URLs of the terms in `tax`.
+    pub fn new(urls: &Urls, tax: &Taxonomies) -> TermPaths {
+        let mut paths: HashMap<TermKind, HashMap<String, String>> = HashMap::new();
+        for (kind, name, slug) in tax.spellings() {
+            let url = urls.root_relative(&urls.listing(&Scope::Term(kind, slug)));
+            paths.entry(kind).or_default().insert(name.to_owned(), url);
+        }
+        TermPaths(paths)
+    }
+
+    fn get(&self, kind: TermKind, name: &str) -> Option<&String> {
+        self.0.get(&kind)?.get(name)
+    }
+}
+
+fn term_links<'a>(names: &'a [String], kind: TermKind, terms: &TermPaths) -> Vec<TermLink<'a>> {
     names
         .iter()
         .map(|name| TermLink {
             name,
-            url: tax
-                .slug_of(kind, name)
-                .map(|slug| urls.root_relative(&urls.listing(&Scope::Term(kind, slug)))),
+            url: terms.get(kind, name).cloned(),
         })
         .collect()
 }
 
-fn article_view<'a>(a: &'a Article, urls: &Urls, tax: &Taxonomies) -> ArticleView<'a> {
+fn article_view<'a>(a: &'a Article, urls: &Urls, terms: &TermPaths) -> ArticleView<'a> {
     let m = &a.meta;
     ArticleView {
-        tag_links: term_links(&m.tags, TermKind::Tag, urls, tax),
-        category_links: term_links(&m.categories, TermKind::Category, urls, tax),
+        tag_links: term_links(&m.tags, TermKind::Tag, terms),
+        category_links: term_links(&m.categories, TermKind::Category, terms),
         lang: m.lang.as_deref(),
         title: &m.title,
         url: &a.url,
