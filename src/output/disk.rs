@@ -64,7 +64,8 @@ pub fn read_cache_split(out_dir: &Path, name: &str) -> Option<(Vec<u8>, Vec<u8>)
     if head_len > len.saturating_sub(8) {
         return Some((Vec::new(), Vec::new()));
     }
-    let mut head = Vec::new();
+    // Both sized up front: grown by doubling, they were copied over fresh pages.
+    let mut head = Vec::with_capacity(usize::try_from(head_len).ok()?);
     (&mut file).take(head_len).read_to_end(&mut head).ok()?;
     let mut rest = Vec::with_capacity(usize::try_from(len - 8 - head_len).ok()?);
     file.read_to_end(&mut rest).ok()?;

@@ -189,7 +189,9 @@ fn render_all(
     // soon as the article is rendered: the sources and the rendered HTML of every
     // article are not held at once.
     let mut keys_in_order = Vec::with_capacity(published.len());
-    let mut jobs = Vec::new();
+    // Sized once: a job holds a cached body's record (about 1 KB), and growing the list
+    // by doubling copied them all, over fresh pages, several times.
+    let mut jobs = Vec::with_capacity(slots.iter().filter(|s| s.is_none()).count());
     for (i, (parsed, key)) in published.into_iter().enumerate() {
         keys_in_order.push(key);
         if slots[i].is_none() {
