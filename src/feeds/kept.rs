@@ -10,7 +10,7 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use crate::cache::parts::Placed;
+use crate::cache::parts::{self, Placed};
 use crate::error::{Error, Result};
 use crate::validate::Extent;
 
@@ -21,6 +21,8 @@ pub struct KeptPart {
     span: Span,
     ids: Vec<String>,
     items: usize,
+    /// The digest of its bytes (`cache::parts::digest`).
+    digest: u64,
 }
 
 /// Where a kept part's bytes are.
@@ -50,6 +52,7 @@ impl KeptPart {
     /// A part held in memory.
     pub fn held(span: String, ids: Vec<String>, items: usize) -> KeptPart {
         KeptPart {
+            digest: parts::digest(span.as_bytes()),
             span: Span::Held(span),
             ids,
             items,
@@ -67,7 +70,13 @@ impl KeptPart {
             },
             ids: placed.ids,
             items: placed.items,
+            digest: placed.digest,
         }
+    }
+
+    /// The digest of its bytes.
+    pub fn digest(&self) -> u64 {
+        self.digest
     }
 
     /// The IDs of its items.

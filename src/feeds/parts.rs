@@ -17,7 +17,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::kept::{KeptPart, Opened};
-use crate::cache::parts::Placed;
+use crate::cache::parts::{self, Placed};
 use crate::error::{Error, Location, Result};
 use crate::urls::FeedKind;
 use crate::validate::{DocCheck, Extent};
@@ -126,10 +126,11 @@ impl<'c, S: Sink> PartWriter<'c, S> {
     }
 
     /// Notes a part written from here on, at place `place`: `len` bytes of `extent`.
+    /// `digest` gives the digest of its bytes, taken only when noted.
     fn note(
         &mut self,
         place: usize,
-        (len, extent): (usize, Extent),
+        (len, extent, digest): (usize, Extent, &dyn Fn() -> u64),
         (ids, items): (Vec<String>, usize),
     ) {
         if self.place && place > 0 {
@@ -142,6 +143,7 @@ impl<'c, S: Sink> PartWriter<'c, S> {
                     extent,
                     ids,
                     items,
+                    digest: digest(),
                 },
             ));
         }
@@ -194,7 +196,8 @@ impl<'c, S: Sink> PartWriter<'c, S> {
             Some(_) => return Err(self.misfit("their heads differ")),
         }
         let extent = self.check.part_extent();
-        self.note(place, (span.len(), extent), (ids, items));
+        let digest = || parts::digest(&doc[span.clone()]);
+        self.note(place, (span.len(), extent, &digest), (ids, items));
         self.put(&doc[span])
     }
 
@@ -219,7 +222,7 @@ impl<'c, S: Sink> PartWriter<'c, S> {
             self.put(b",")?;
         }
         let noted = (part.ids().to_vec(), part.items());
-        self.note(place, (part.byte_len(), extent), noted);
+        self.note(place, (part.byte_len(), extent, &|| part.digest()), noted);
         match opened {
             Opened::Text(text) => self.put(text.as_bytes()),
             Opened::File {

@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs;
-use std::io::Write;
+use std::io::{Read as _, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -248,24 +248,58 @@ impl Bodies {
     }
 }
 
-/// Reads the record of feed parts in `out_dir`: the parts of each file whose stamp is
-/// the one the build that wrote it saw, by key.
+/// Reads the record of feed parts in `out_dir`: by key, every part of a file whose
+/// stamp is the one the build that wrote it saw, and of a file with another stamp the
+/// parts whose bytes are still the ones recorded.
 fn load_parts(out_dir: &Path) -> HashMap<Key, Arc<KeptPart>> {
     let Some(bytes) = output::read_cache(out_dir, parts::FILE) else {
         return HashMap::new();
     };
-    let mut kept = HashMap::new();
-    for file in parts::decode(&bytes) {
-        let path = out_dir.join(&file.file);
-        let now = fs::metadata(&path).ok().map(|m| Stamp::of(&m));
-        if now != Some(file.stamp) {
-            continue;
+    let files: Vec<Vec<(Key, KeptPart)>> = parts::decode(&bytes)
+        .into_par_iter()
+        .map(|file| {
+            let path = out_dir.join(&file.file);
+            let now = fs::metadata(&path).ok().map(|m| Stamp::of(&m));
+            let parts = match now == Some(file.stamp) {
+                true => file.parts,
+                false => still_there(&path, file.parts),
+            };
+            parts
+                .into_iter()
+                .map(|(key, placed)| (key, KeptPart::in_file(path.clone(), placed)))
+                .collect()
+        })
+        .collect();
+    files
+        .into_iter()
+        .flatten()
+        .map(|(key, part)| (key, Arc::new(part)))
+        .collect()
+}
+
+/// Returns the parts whose bytes in the file at `path` are still those recorded: a
+/// file restored from a CI cache, or copied, has new stamps and the same bytes, and
+/// its parts need not be made again. Each part is read once, in order.
+fn still_there(path: &Path, parts: Vec<(Key, parts::Placed)>) -> Vec<(Key, parts::Placed)> {
+    let Ok(mut file) = fs::File::open(path) else {
+        return Vec::new();
+    };
+    let size = file.metadata().map_or(0, |m| m.len());
+    let mut bytes = Vec::new();
+    let mut same = |placed: &parts::Placed| -> std::io::Result<bool> {
+        // A record that names bytes past the end (damaged) is not read at all.
+        if placed.offset.saturating_add(placed.len as u64) > size {
+            return Ok(false);
         }
-        for (key, placed) in file.parts {
-            kept.insert(key, Arc::new(KeptPart::in_file(path.clone(), placed)));
-        }
-    }
-    kept
+        bytes.resize(placed.len, 0);
+        file.seek(SeekFrom::Start(placed.offset))?;
+        file.read_exact(&mut bytes)?;
+        Ok(parts::digest(&bytes) == placed.digest)
+    };
+    parts
+        .into_iter()
+        .filter(|(_, placed)| same(placed).unwrap_or(false))
+        .collect()
 }
 
 /// Records where this build's feed parts are, once the build is in `out_dir`.
