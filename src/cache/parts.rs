@@ -8,11 +8,8 @@
 //! cache, copied, or changed by anyone) has each part's bytes read and compared with
 //! the digest recorded for them: the parts still there are taken, the others made.
 
-use std::hash::BuildHasher;
 use std::io::{self, Write};
 use std::path::PathBuf;
-
-use foldhash::quality::FixedState;
 
 use serde::{Deserialize, Serialize};
 
@@ -37,16 +34,8 @@ pub struct Placed {
     pub ids: Vec<String>,
     /// How many items.
     pub items: usize,
-    /// The digest of its bytes (`digest`).
+    /// The digest of its bytes (`cache::written_digest`).
     pub digest: u64,
-}
-
-/// The digest of a part's bytes. foldhash, not the content hash of the inputs: a full
-/// build takes it of every part (230 MB at 10,000 articles) and must not pay much for
-/// it; it guards against accidents (a file copied, restored or edited), and a record
-/// is only ever read by the build of mdfeed that wrote it.
-pub fn digest(bytes: &[u8]) -> u64 {
-    FixedState::with_seed(0x6d64_6665_6564_7074).hash_one(bytes)
 }
 
 /// The parts of one feed file (after its first, which is always made).

@@ -10,7 +10,7 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use crate::cache::parts::{self, Placed};
+use crate::cache::parts::Placed;
 use crate::error::{Error, Result};
 use crate::validate::Extent;
 
@@ -52,7 +52,7 @@ impl KeptPart {
     /// A part held in memory.
     pub fn held(span: String, ids: Vec<String>, items: usize) -> KeptPart {
         KeptPart {
-            digest: parts::digest(span.as_bytes()),
+            digest: crate::cache::written_digest(span.as_bytes()),
             span: Span::Held(span),
             ids,
             items,

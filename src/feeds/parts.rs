@@ -17,7 +17,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::kept::{KeptPart, Opened};
-use crate::cache::parts::{self, Placed};
+use crate::cache::parts::Placed;
 use crate::error::{Error, Location, Result};
 use crate::urls::FeedKind;
 use crate::validate::{DocCheck, Extent};
@@ -196,7 +196,7 @@ impl<'c, S: Sink> PartWriter<'c, S> {
             Some(_) => return Err(self.misfit("their heads differ")),
         }
         let extent = self.check.part_extent();
-        let digest = || parts::digest(&doc[span.clone()]);
+        let digest = || crate::cache::written_digest(&doc[span.clone()]);
         self.note(place, (span.len(), extent, &digest), (ids, items));
         self.put(&doc[span])
     }

@@ -21,8 +21,8 @@ use super::article::Made;
 use super::memo::Memo;
 use super::read::Forbidden;
 use crate::cache::bodies::{self, Body, Read};
-use crate::cache::pages;
 use crate::cache::parts::{self, FileParts, PlacedParts};
+use crate::cache::{pages, written_digest};
 use crate::error::{Error, Result, Warning};
 use crate::feeds::KeptPart;
 use crate::memo::{Key, Stamp};
@@ -294,7 +294,7 @@ fn still_there(path: &Path, parts: Vec<(Key, parts::Placed)>) -> Vec<(Key, parts
         bytes.resize(placed.len, 0);
         file.seek(SeekFrom::Start(placed.offset))?;
         file.read_exact(&mut bytes)?;
-        Ok(parts::digest(&bytes) == placed.digest)
+        Ok(written_digest(&bytes) == placed.digest)
     };
     parts
         .into_iter()
@@ -328,10 +328,19 @@ pub(super) struct PlacedPages {
     out_dir: PathBuf,
     /// The record's file under `out/` (`cache::pages`).
     name: &'static str,
-    /// By file under `out/`: its page key, stamp and fields looked at.
-    last: HashMap<PathBuf, (Key, Stamp, u32)>,
-    /// This build's pages: file, key, the stamp of a file left in place, fields.
-    now: Vec<(PathBuf, Key, Option<Stamp>, u32)>,
+    /// By file under `out/`: its page key, stamp, fields looked at and digest.
+    last: HashMap<PathBuf, (Key, Stamp, u32, u64)>,
+    /// This build's pages: file, key, the stamp of a file left in place, fields, digest.
+    now: Vec<(PathBuf, Key, Option<Stamp>, u32, u64)>,
+}
+
+/// A page that `out/` already holds: its length, its file's stamp now and the digest
+/// of its bytes.
+#[derive(Clone, Copy)]
+pub(super) struct Held {
+    pub len: u64,
+    pub stamp: Stamp,
+    pub digest: u64,
 }
 
 impl PlacedPages {
@@ -346,7 +355,7 @@ impl PlacedPages {
             name,
             last: last
                 .into_iter()
-                .map(|(f, k, s, b)| (f, (k, s, b)))
+                .map(|(f, k, s, b, d)| (f, (k, s, b, d)))
                 .collect(),
             now: Vec::new(),
         }
@@ -360,22 +369,41 @@ impl PlacedPages {
     /// Returns which fields of its articles the listing in `file` looked at when the
     /// last build rendered it.
     pub fn fields(&self, file: &Path) -> Option<u32> {
-        self.last.get(file).map(|(_, _, bits)| *bits)
+        self.last.get(file).map(|(_, _, bits, _)| *bits)
     }
 
-    /// Returns the length and stamp of `file` when it already holds the page of `key`:
-    /// the last build rendered that key there and the file still has the stamp it left.
-    pub fn holds(&self, file: &Path, key: &Key) -> Option<(u64, Stamp)> {
-        let (_, stamp, _) = self.last.get(file).filter(|(k, _, _)| k == key)?;
-        let meta = fs::metadata(self.out_dir.join(file)).ok()?;
-        (Stamp::of(&meta) == *stamp).then_some((meta.len(), *stamp))
+    /// Returns `file` as it is when it already holds the page of `key`: the last build
+    /// rendered that key there, and the file still has the stamp it left or, with
+    /// another stamp (an `out/` restored from a CI cache, or copied), the same bytes.
+    pub fn holds(&self, file: &Path, key: &Key) -> Option<Held> {
+        let (_, stamp, _, digest) = self.last.get(file).filter(|(k, ..)| k == key)?;
+        let path = self.out_dir.join(file);
+        let meta = fs::metadata(&path).ok()?;
+        let held = Held {
+            len: meta.len(),
+            stamp: Stamp::of(&meta),
+            digest: *digest,
+        };
+        if held.stamp == *stamp {
+            return Some(held);
+        }
+        let bytes = fs::read(&path).ok()?;
+        let same = bytes.len() as u64 == held.len && written_digest(&bytes) == *digest;
+        same.then_some(held)
     }
 
-    /// Notes a page of this build, with its file's stamp when it was left in place and
-    /// the fields its template looked at.
-    pub fn note(&mut self, file: &Path, key: Key, in_place: Option<Stamp>, fields: u32) {
+    /// Notes a page of this build, with its file's stamp when it was left in place, the
+    /// fields its template looked at and the digest of its bytes.
+    pub fn note(
+        &mut self,
+        file: &Path,
+        key: Key,
+        in_place: Option<Stamp>,
+        (fields, digest): (u32, u64),
+    ) {
         if self.on {
-            self.now.push((file.to_owned(), key, in_place, fields));
+            self.now
+                .push((file.to_owned(), key, in_place, fields, digest));
         }
     }
 
@@ -388,7 +416,7 @@ impl PlacedPages {
     /// Writes the record of this build's pages, with the stamps of their files now.
     pub fn save(&self) -> Result<()> {
         let mut pages = Vec::with_capacity(self.now.len());
-        for (file, key, in_place, fields) in &self.now {
+        for (file, key, in_place, fields, digest) in &self.now {
             let stamp = match in_place {
                 Some(stamp) => *stamp,
                 None => {
@@ -396,7 +424,7 @@ impl PlacedPages {
                     Stamp::of(&fs::metadata(&path).map_err(|e| Error::io(&path, e))?)
                 }
             };
-            pages.push((file.clone(), *key, stamp, *fields));
+            pages.push((file.clone(), *key, stamp, *fields, *digest));
         }
         output::write_state_with(&self.out_dir, self.name, &mut |w| pages::write(w, &pages))
     }

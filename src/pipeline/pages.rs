@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use super::cached::PlacedPages;
 use super::memo::Memo;
 use super::{BuildOptions, progress};
+use crate::cache::written_digest;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::memo::{Key, KeyHasher, Reuse, Stamp, Table};
@@ -213,36 +214,42 @@ fn render_pages(
     let placed = memo.placed.as_deref();
     // A page that `out/` already holds, by the last build's record, is left there.
     let in_place = |i: usize| {
-        let (len, stamp) = placed?.holds(&files[i], &keys[i])?;
-        spool.map(|s| (Body::Spooled(s.in_place(&files[i], len)), stamp))
+        let held = placed?.holds(&files[i], &keys[i])?;
+        spool.map(|s| (Body::Spooled(s.in_place(&files[i], held.len)), held))
     };
-    let made: Vec<(usize, Result<Body>, Option<Stamp>)> = missing
+    let made: Vec<(usize, Result<Body>, Option<Stamp>, u64)> = missing
         .into_par_iter()
         .map(|i| {
-            let (page, kept) = match in_place(i) {
-                Some((body, stamp)) => (Ok(body), Some(stamp)),
-                None => (
-                    render(i).and_then(|html| store(spool, &files[i], Arc::new(html.into_bytes()))),
-                    None,
-                ),
+            let (page, kept, digest) = match in_place(i) {
+                Some((body, held)) => (Ok(body), Some(held.stamp), held.digest),
+                None => match render(i) {
+                    Ok(html) => {
+                        let digest = written_digest(html.as_bytes());
+                        let page = store(spool, &files[i], Arc::new(html.into_bytes()));
+                        (page, None, digest)
+                    }
+                    Err(e) => (Err(e), None, 0),
+                },
             };
             progress::advance(progress);
-            (i, page, kept)
+            (i, page, kept, digest)
         })
         .collect();
-    // The stamps of the files left in place, for the record of this build's pages.
-    let mut stamps = vec![None; keys.len()];
-    for (i, page, kept) in made {
+    // The stamps of the files left in place and the digests of all, for the record of
+    // this build's pages (a page from the memo is never recorded: a build that keeps
+    // a memo does not use the record).
+    let mut stamps = vec![(None, 0); keys.len()];
+    for (i, page, kept, digest) in made {
         memo.reuse.count(kept.is_some());
-        stamps[i] = kept;
+        stamps[i] = (kept, digest);
         if let Ok(Body::Bytes(bytes)) = &page {
             memo.pages.insert(keys[i], bytes.clone(), generation);
         }
         slots[i] = Some(page);
     }
     if let Some(placed) = memo.placed.as_deref_mut() {
-        for ((file, key), stamp) in files.iter().zip(keys).zip(stamps) {
-            placed.note(file, *key, stamp, 0);
+        for ((file, key), (stamp, digest)) in files.iter().zip(keys).zip(stamps) {
+            placed.note(file, *key, stamp, (0, digest));
         }
     }
     slots.into_iter().flatten().collect()
@@ -403,36 +410,48 @@ fn render_listed(
         let l = &listed[i];
         let set = FieldSet::from_bits(placed?.fields(&l.file)?);
         let key = key(l, set);
-        let (len, stamp) = placed?.holds(&l.file, &key)?;
+        let held = placed?.holds(&l.file, &key)?;
         Some((
-            Body::Spooled(spool?.in_place(&l.file, len)),
+            Body::Spooled(spool?.in_place(&l.file, held.len)),
             set,
             key,
-            stamp,
+            held,
         ))
     };
     // Keys are needed only by a memo or a record to keep them in.
     let keyed = placed.is_some() || seen.is_some();
-    // Each listing made: its place, its page, fields and key, and its stamp if kept.
-    type Made = (usize, Result<(Body, FieldSet, Option<Key>)>, Option<Stamp>);
+    // Each listing made: its place, its page, fields and key, its stamp if kept, and
+    // the digest of its bytes.
+    type Made = (
+        usize,
+        Result<(Body, FieldSet, Option<Key>)>,
+        Option<Stamp>,
+        u64,
+    );
     let made: Vec<Made> = missing
         .into_par_iter()
         .map(|i| {
-            if let Some((body, set, key, stamp)) = in_place(i) {
-                return (i, Ok((body, set, Some(key))), Some(stamp));
+            if let Some((body, set, key, held)) = in_place(i) {
+                return (i, Ok((body, set, Some(key))), Some(held.stamp), held.digest);
             }
             let l = &listed[i];
             let (html, set) = tracking(|| (l.render)());
+            let digest = html.as_ref().map_or(0, |h| written_digest(h.as_bytes()));
             let page = html.and_then(|h| store(spool, &l.file, Arc::new(h.into_bytes())));
-            (i, page.map(|b| (b, set, keyed.then(|| key(l, set)))), None)
+            (
+                i,
+                page.map(|b| (b, set, keyed.then(|| key(l, set)))),
+                None,
+                digest,
+            )
         })
         .collect();
     let mut out: Vec<Option<Result<(PathBuf, Body)>>> = slots.iter().map(|_| None).collect();
-    for (i, page, kept) in made {
+    for (i, page, kept, digest) in made {
         memo.reuse.count(kept.is_some());
         let page = page.map(|(body, set, key)| {
             if let (Some(key), Some(placed)) = (key, memo.placed.as_deref_mut()) {
-                placed.note(&listed[i].file, key, kept, set.bits());
+                placed.note(&listed[i].file, key, kept, (set.bits(), digest));
             }
             if let (Body::Bytes(bytes), Some(key), Some(_)) = (&body, key, &seen) {
                 memo.pages.insert(key, bytes.clone(), generation);
