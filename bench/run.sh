@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # mdfeed benchmark: times `mdfeed build` against Hugo and an I/O floor on
 # generated corpora, and mdfeed's rebuilds (nothing changed; one article
-# changed), and prints Markdown tables. See bench/README.md.
+# changed; the same change with the corpus and output copied anew, as CI with a
+# cache sees them), and prints Markdown tables. See bench/README.md.
 #
 #   bench/run.sh [SIZE...]     sizes in articles (default: 1000 10000 100000)
 #   bench/run.sh --tiny        50 articles, 1 run: proves the harness works (CI)
@@ -9,7 +10,8 @@
 # Environment: RUNS (default 5), SEED (42), BENCH_DISK=1 (also run on disk under
 # target/), HUGO_MAX_ARTICLES (20000), MDFEED (use this binary, skip the build),
 # KEEP=1 (keep the generated corpora and outputs), TERM_FEEDS=1 (every tag and
-# category also gets full-content feeds: ~4x the feed bytes).
+# category also gets full-content feeds: ~4x the feed bytes), RESTORED_MAX (20000:
+# the largest size whose output is copied for the restored-out/ rebuild).
 set -euo pipefail
 export LC_ALL=C
 
@@ -126,9 +128,21 @@ timed() {
   if ((!keep_out)); then rm -rf "$out"; fi
 }
 
+# fresh_copy DIR: replaces every file under DIR with a copy of itself (new inodes and
+# times, the same bytes), as a clean clone or a restored CI cache gives.
+fresh_copy() {
+  rm -rf "$1.copy"
+  cp -r "$1" "$1.copy"
+  rm -rf "$1"
+  mv "$1.copy" "$1"
+}
+
 # rebuilds MEDIUM SIZE CORPUS: builds once (untimed), then RUNS times: a rebuild with
 # nothing changed, and one after a line is added to one published article (in the
-# middle of the corpus by path), which is then put back and rebuilt (untimed).
+# middle of the corpus by path), which is then put back and rebuilt (untimed). Up to
+# $restored_max articles, also the same edit as a CI run with a cache sees it: the
+# corpus and the last build's output copied anew (new stamps), then built.
+restored_max=${RESTORED_MAX:-20000}
 rebuilds() {
   local medium=$1 size=$2 corpus=$3 out=$work/out-rebuild run article
   article=$(grep -rL --include='*.md' '^draft: true' "$corpus/content" | sort |
@@ -147,6 +161,15 @@ rebuilds() {
       "$mdfeed" build --root "$corpus" --out "$out"
     cp "$work/article.md" "$article"
     "$mdfeed" build --quiet --root "$corpus" --out "$out" >&2
+    if ((size <= restored_max)); then
+      printf '\nEdited by the benchmark, run %d.\n' "$run" >>"$article"
+      fresh_copy "$corpus"
+      fresh_copy "$out"
+      timed "$medium" "$size" "$run" restored-changed "$out" \
+        "$mdfeed" build --root "$corpus" --out "$out"
+      cp "$work/article.md" "$article"
+      "$mdfeed" build --quiet --root "$corpus" --out "$out" >&2
+    fi
     say ""
   done
   keep_out=0
@@ -232,15 +255,16 @@ done
 
 for medium in "${media[@]}"; do
   printf '\n### rebuilds, %s (mdfeed)\n\n' "$medium"
-  printf '| size | full build s | nothing changed s | vs full | files written | one article changed s | vs full | files written |\n'
-  printf '|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+  printf '| size | full build s | nothing changed s | vs full | files written | one article changed s | vs full | files written | one changed, restored out/ s | vs full |\n'
+  printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
   for size in "${sizes[@]}"; do
     full=$(summary "$medium" "$size" mdfeed | awk '{print $1}')
     read -r none _ _ _ none_files <<<"$(summary "$medium" "$size" nothing-changed)" || true
     read -r one _ _ _ one_files <<<"$(summary "$medium" "$size" one-changed)" || true
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$size" "${full:-–}" "${none:-–}" \
+    read -r restored _ <<<"$(summary "$medium" "$size" restored-changed)" || true
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$size" "${full:-–}" "${none:-–}" \
       "$(ratio "${none:-}" "$full")" "${none_files:-–}" "${one:-–}" "$(ratio "${one:-}" "$full")" \
-      "${one_files:-–}"
+      "${one_files:-–}" "${restored:-–}" "$(ratio "${restored:-}" "$full")"
   done
 done
 
