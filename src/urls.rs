@@ -409,6 +409,19 @@ mod tests {
         );
     }
 
+    /// Every string of up to `n` pieces of `alphabet`, one after the other.
+    fn strings_of(alphabet: &[&str], n: usize) -> Vec<String> {
+        let (mut all, mut last) = (vec![String::new()], vec![String::new()]);
+        for _ in 0..n {
+            last = last
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
     #[test]
     fn root_relative_without_a_parse_is_what_a_parse_gives() {
         let u = urls();
@@ -416,15 +429,7 @@ mod tests {
         let alphabet = [
             "a", "/", ".", "..", "%2e", "?", "#", "'", " ", "\\", "é", "~", ":",
         ];
-        let mut tails = vec![String::new()];
-        for _ in 0..4 {
-            let longer: Vec<String> = tails
-                .iter()
-                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
-                .collect();
-            tails.extend(longer);
-            tails.dedup();
-        }
+        let tails = strings_of(&alphabet, 4);
         let mut urls: Vec<String> = tails
             .iter()
             .flat_map(|t| {
@@ -455,14 +460,7 @@ mod tests {
         let alphabet = [
             "a", "b.md", "/", ".", "..", "#", "#s", "~", "x y", "%2e", ":", "?q",
         ];
-        let mut dests = vec![String::new()];
-        for _ in 0..4 {
-            let longer: Vec<String> = dests
-                .iter()
-                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
-                .collect();
-            dests.extend(longer);
-        }
+        let dests = strings_of(&alphabet, 4);
         let froms = ["x.md", "a/b/c.md", "é/ü 1/x.md", "50%/x.md", "a/../b.md"];
         let mut plain = 0;
         for from in froms.map(Path::new) {
