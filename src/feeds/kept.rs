@@ -21,7 +21,7 @@ pub struct KeptPart {
     span: Span,
     ids: Vec<String>,
     items: usize,
-    /// The digest of its bytes (`cache::parts::digest`).
+    /// The digest of its bytes (`cache::written_digest`).
     digest: u64,
 }
 
