@@ -203,10 +203,12 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
         "made anew: 1 of 5 files read, 1 of 5 articles rendered, 2 of 5 pages, 0 of 2 listings"
     );
 
-    // Every file of the site written again with its own bytes, as a CI cache restores
-    // them: new stamps, the same bytes, so no page is rendered again but the edited one.
+    // Every file of the site and of content/ written again with its own bytes, as a
+    // clean clone and a restored CI cache give them: new stamps, the same bytes, so no
+    // body or page is made again but the edited one's.
     let rewritten = rewrite_site_files(&site.out());
     assert!(rewritten >= 7, "{rewritten}");
+    assert!(rewrite_site_files(&site.root().join("content")) >= 5);
     site.write(
         "content/d.md",
         article(
