@@ -429,3 +429,51 @@ impl PlacedPages {
         output::write_state_with(&self.out_dir, self.name, &mut |w| pages::write(w, &pages))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memo::KeyHasher;
+    use crate::validate::Extent;
+
+    fn placed(offset: u64, text: &str) -> parts::Placed {
+        parts::Placed {
+            offset,
+            len: text.len(),
+            extent: Extent::of(text),
+            ids: Vec::new(),
+            items: 1,
+            digest: written_digest(text.as_bytes()),
+        }
+    }
+
+    #[test]
+    fn a_part_is_taken_by_its_bytes_and_a_record_past_the_end_reads_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("atom.xml");
+        fs::write(&path, "<feed><entry>a</entry><entry>b</entry></feed>").unwrap();
+        let key = |s: &str| KeyHasher::new("t").str(s).finish();
+        let mut huge = placed(6, "<entry>a</entry>");
+        huge.len = usize::MAX / 2;
+        let parts = vec![
+            (key("a"), placed(6, "<entry>a</entry>")),
+            (key("b"), placed(22, "<entry>c</entry>")),
+            // A damaged record naming far more bytes than the file has: refused
+            // before any buffer is sized for it.
+            (key("huge"), huge),
+            (key("late"), placed(1 << 40, "<entry>a</entry>")),
+        ];
+        let kept: Vec<Key> = still_there(&path, parts)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(kept, vec![key("a")]);
+        assert!(
+            still_there(
+                &dir.path().join("gone.xml"),
+                vec![(key("a"), placed(6, "x"))]
+            )
+            .is_empty()
+        );
+    }
+}
