@@ -9,6 +9,7 @@
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::cache::parts::Placed;
 use crate::error::{Error, Result};
@@ -21,19 +22,20 @@ pub struct KeptPart {
     span: Span,
     ids: Vec<String>,
     items: usize,
-    /// The digest of its bytes (`cache::written_digest`).
-    digest: u64,
 }
 
-/// Where a kept part's bytes are.
+/// Where a kept part's bytes are, with their digest (`cache::written_digest`).
 enum Span {
-    Held(String),
+    /// The bytes, and their digest once a build that records where its parts go took
+    /// it (`serve` never does, so it never hashes them).
+    Held(String, OnceLock<u64>),
     /// `len` bytes from `offset` of the file at `path` (under `out/`).
     InFile {
         path: PathBuf,
         offset: u64,
         len: usize,
         extent: Extent,
+        digest: u64,
     },
 }
 
@@ -49,11 +51,10 @@ pub enum Opened<'a> {
 }
 
 impl KeptPart {
-    /// A part held in memory.
-    pub fn held(span: String, ids: Vec<String>, items: usize) -> KeptPart {
+    /// A part held in memory, with the digest of its bytes if the build took it.
+    pub fn held(span: String, ids: Vec<String>, items: usize, digest: Option<u64>) -> KeptPart {
         KeptPart {
-            digest: crate::cache::written_digest(span.as_bytes()),
-            span: Span::Held(span),
+            span: Span::Held(span, digest.map_or_else(OnceLock::new, OnceLock::from)),
             ids,
             items,
         }
@@ -67,16 +68,21 @@ impl KeptPart {
                 offset: placed.offset,
                 len: placed.len,
                 extent: placed.extent,
+                digest: placed.digest,
             },
             ids: placed.ids,
             items: placed.items,
-            digest: placed.digest,
         }
     }
 
     /// The digest of its bytes.
     pub fn digest(&self) -> u64 {
-        self.digest
+        match &self.span {
+            Span::Held(text, taken) => {
+                *taken.get_or_init(|| crate::cache::written_digest(text.as_bytes()))
+            }
+            Span::InFile { digest, .. } => *digest,
+        }
     }
 
     /// The IDs of its items.
@@ -92,7 +98,7 @@ impl KeptPart {
     /// How many bytes it has (never none: a part holds at least one item).
     pub fn byte_len(&self) -> usize {
         match &self.span {
-            Span::Held(text) => text.len(),
+            Span::Held(text, _) => text.len(),
             Span::InFile { len, .. } => *len,
         }
     }
@@ -100,7 +106,7 @@ impl KeptPart {
     /// How far its bytes move a place in the file.
     pub fn extent(&self) -> Extent {
         match &self.span {
-            Span::Held(text) => Extent::of(text),
+            Span::Held(text, _) => Extent::of(text),
             Span::InFile { extent, .. } => *extent,
         }
     }
@@ -110,7 +116,7 @@ impl KeptPart {
     /// is an error, never written.
     pub fn open(&self, open: &[u8], close: &[u8]) -> Result<Opened<'_>> {
         let (path, offset, len) = match &self.span {
-            Span::Held(text) => return Ok(Opened::Text(text)),
+            Span::Held(text, _) => return Ok(Opened::Text(text)),
             Span::InFile {
                 path, offset, len, ..
             } => (path, *offset, *len),

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use super::kept::{KeptPart, Opened};
 use crate::cache::parts::Placed;
+use crate::cache::written_digest;
 use crate::error::{Error, Location, Result};
 use crate::urls::FeedKind;
 use crate::validate::{DocCheck, Extent};
@@ -176,10 +177,13 @@ impl<'c, S: Sink> PartWriter<'c, S> {
             true => self.check.part_ids(),
             false => Vec::new(),
         };
+        // Taken once, only by a build that records where its parts go; a part kept in
+        // memory too (`build --watch`) holds it for when it is written again.
+        let digest = (self.place && place > 0).then(|| written_digest(&doc[span.clone()]));
         if self.keep && place > 0 {
             let text = String::from_utf8(doc[span.clone()].to_vec());
             let span = text.map_err(|_| self.misfit("a part is not UTF-8"))?;
-            let kept = KeptPart::held(span, ids.clone(), items);
+            let kept = KeptPart::held(span, ids.clone(), items, digest);
             self.kept.push((place, kept));
         }
         let (head, tail) = (&doc[..span.start], &doc[span.end..]);
@@ -196,7 +200,7 @@ impl<'c, S: Sink> PartWriter<'c, S> {
             Some(_) => return Err(self.misfit("their heads differ")),
         }
         let extent = self.check.part_extent();
-        let digest = || crate::cache::written_digest(&doc[span.clone()]);
+        let digest = || digest.unwrap_or_else(|| written_digest(&doc[span.clone()]));
         self.note(place, (span.len(), extent, &digest), (ids, items));
         self.put(&doc[span])
     }
