@@ -73,13 +73,23 @@ pub fn render(body: &Body<'_>, resolve: &dyn Fn(&str) -> Option<String>) -> Rend
     let events: Vec<Event<'_>> = TextMergeStream::new(Parser::new_ext(body.text, options()))
         .map(|event| rewrite_link(event, resolve))
         .collect();
-    let mut page = events.clone();
-    let shown_literals = literals::put_back(&mut page, body.literals, Mode::Show);
+    // The summary is picked from the events with every literal dropped, the page shows
+    // them; with no literal (most articles) both are `events`, which are not copied.
+    let (mut page, shown_literals, (summary, summary_from)) = match body.literals.is_empty() {
+        true => {
+            let summary = summary::pick(&events, body.separator);
+            (events, BTreeSet::new(), summary)
+        }
+        false => {
+            let mut page = events.clone();
+            let shown = literals::put_back(&mut page, body.literals, Mode::Show);
+            let mut short = events;
+            literals::put_back(&mut short, body.literals, Mode::Drop);
+            (page, shown, summary::pick(&short, body.separator))
+        }
+    };
     add_heading_ids(&mut page);
     let raw_html = has_raw_html(&page);
-    let mut short = events;
-    literals::put_back(&mut short, body.literals, Mode::Drop);
-    let (summary, summary_from) = summary::pick(&short, body.separator);
     let mut out = Rendered {
         html: String::with_capacity(body.text.len() * 5 / 4),
         summary_html: String::new(),
