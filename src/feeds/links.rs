@@ -7,6 +7,7 @@ use std::cell::Cell;
 
 use lol_html::html_content::Element;
 use lol_html::{RewriteStrSettings, element, rewrite_str};
+use memchr::memchr;
 use url::Url;
 
 use crate::urls::Urls;
@@ -81,15 +82,16 @@ fn absolutize_rendered(html: &str, page: &Url, urls: &Urls) -> Option<(String, b
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut all_absolute = true;
     let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        let close = open + rest[open..].find('>')?;
+    // `memchr` searches a vector at a time, faster here than `str::find`.
+    while let Some(open) = memchr(b'<', rest.as_bytes()) {
+        let close = open + memchr(b'>', &rest.as_bytes()[open..])?;
         out.push_str(&rest[..open]);
         let mut tag = &rest[open..close];
         rest = &rest[close..];
         // Attribute by attribute: `name="value"`, where a value never holds `"`.
         while let Some(eq) = value_start(tag) {
             let start = eq + 2;
-            let end = start + tag[start..].find('"')?;
+            let end = start + memchr(b'"', &tag.as_bytes()[start..])?;
             let name = tag[..eq].rsplit(|c: char| c.is_ascii_whitespace()).next();
             out.push_str(&tag[..start]);
             let value = &tag[start..end];
@@ -120,7 +122,7 @@ fn absolutize_rendered(html: &str, page: &Url, urls: &Urls) -> Option<(String, b
 /// up a substring searcher for every tag.
 fn value_start(tag: &str) -> Option<usize> {
     let mut from = 0;
-    while let Some(k) = tag[from..].find('=') {
+    while let Some(k) = memchr(b'=', &tag.as_bytes()[from..]) {
         let eq = from + k;
         if tag[eq + 1..].starts_with('"') {
             return Some(eq);
