@@ -119,7 +119,7 @@ timed() {
     say ""
     say "bench: FAILED ($tool, $size articles, exit $rc, $files output files):"
     tail -n 20 "$work/$tool.log" >&2
-    if [[ $tool == mdfeed ]]; then failures=$((failures + 1)); fi
+    if [[ $tool == mdfeed || $tool == mdfeed-hugo-work ]]; then failures=$((failures + 1)); fi
     if ((rc == 0)); then rc=1; fi
   fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$medium" "$size" "$tool" "$run" \
@@ -197,6 +197,12 @@ bench_size() {
     if ((with_hugo)); then
       timed "$medium" "$size" "$run" hugo "$work/out-hugo" \
         hugo --quiet --source "$corpus/hugo" --destination "$work/out-hugo"
+      # The same articles with Hugo's feed work (one full-content RSS feed), for a
+      # comparison of equal feed work; gen_corpus --hugo writes it.
+      if ((mdfeed_ok)); then
+        timed "$medium" "$size" "$run" mdfeed-hugo-work "$work/out-hugo-work" \
+          "$mdfeed" build --root "$corpus/hugo-work" --out "$work/out-hugo-work"
+      fi
     fi
     timed "$medium" "$size" "$run" floor "$work/out-floor" \
       "$tools/io_floor" "$corpus/content" "$work/out-floor"
@@ -241,13 +247,19 @@ for medium in "${media[@]}"; do
   for size in "${sizes[@]}"; do
     hugo_med=$(summary "$medium" "$size" hugo | awk '{print $1}')
     floor_med=$(summary "$medium" "$size" floor | awk '{print $1}')
-    for tool in mdfeed hugo floor; do
+    for tool in mdfeed mdfeed-hugo-work hugo floor; do
+      label=$tool
+      if [[ $tool == mdfeed-hugo-work ]]; then
+        label="mdfeed, Hugo's feed work"
+        # Made only beside Hugo: no row where Hugo was skipped.
+        [[ -n $hugo_med ]] || continue
+      fi
       read -r med lo hi rss files <<<"$(summary "$medium" "$size" "$tool")" || true
       if [[ -z ${med:-} ]]; then
-        printf '| %s | %s | failed or skipped | | | | | | |\n' "$size" "$tool"
+        printf '| %s | %s | failed or skipped | | | | | | |\n' "$size" "$label"
         continue
       fi
-      printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$size" "$tool" "$med" "$lo" \
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$size" "$label" "$med" "$lo" \
         "$hi" "$rss" "$(ratio "$med" "$hugo_med")" "$(ratio "$med" "$floor_med")" "$files"
     done
   done

@@ -3,8 +3,9 @@
 //! `cargo run --release --example gen_corpus -- --articles N --out DIR [--seed S] [--hugo]`
 //!
 //! Writes `DIR/mdfeed.toml` and N articles under `DIR/content/`; with `--hugo`
-//! also a minimal Hugo site with the same articles under `DIR/hugo/`. Same
-//! arguments give a byte-identical tree, and the corpus for N is a prefix of
+//! also a minimal Hugo site with the same articles under `DIR/hugo/`, and the
+//! mdfeed site again under `DIR/hugo-work/` with Hugo's feed work (one RSS feed,
+//! see `HUGO_WORK_TOML`). Same arguments give a byte-identical tree, and the corpus for N is a prefix of
 //! the corpus for any larger N (article i depends only on the seed, i and the
 //! articles before it).
 
@@ -388,7 +389,10 @@ const HUGO_FILES: [(&str, &str); 3] = [
     ),
 ];
 
-pub(crate) const MDFEED_TOML: &str = r#"title = "mdfeed bench corpus"
+/// The site part of every config the generator writes.
+macro_rules! site_toml {
+    () => {
+        r#"title = "mdfeed bench corpus"
 base_url = "https://example.org/"
 description = "Generated articles for benchmarking mdfeed"
 language = "en"
@@ -396,7 +400,13 @@ timezone = "UTC"
 
 [author]
 name = "Bench Writer"
+"#
+    };
+}
 
+pub(crate) const MDFEED_TOML: &str = concat!(
+    site_toml!(),
+    r#"
 # What the benchmark measures: every article in the site's RSS, Atom and JSON
 # feeds, with full content (more than Hugo's one RSS feed), plus one page per tag
 # and per category. `gen_corpus --term-feeds` also gives each term its own feeds.
@@ -404,13 +414,33 @@ name = "Bench Writer"
 formats = ["rss", "atom", "json"]
 limit = 0
 content = "both"
-"#;
+"#
+);
+
+/// `DIR/hugo-work/mdfeed.toml`: the same site with Hugo's feed work, for a comparison
+/// of equal feed work.
+const HUGO_WORK_TOML: &str = concat!(
+    site_toml!(),
+    r#"
+# The feed the Hugo site makes: one site-wide RSS feed with every article in full.
+# mdfeed still makes its tag and category pages and checks the feed it writes.
+[feeds]
+formats = ["rss"]
+limit = 0
+content = "full"
+term_feeds = false
+"#
+);
 
 fn run() -> Result<(), String> {
     let args = parse_args()?;
     let hugo = args.out.join("hugo");
+    let hugo_work = args.out.join("hugo-work");
     let content = args.out.join("content");
-    if let Some(dir) = [&content, &hugo].into_iter().find(|d| d.exists()) {
+    if let Some(dir) = [&content, &hugo, &hugo_work]
+        .into_iter()
+        .find(|d| d.exists())
+    {
         return Err(format!("{} exists; remove it first", dir.display()));
     }
     let config = format!("{MDFEED_TOML}term_feeds = {}\n", args.term_feeds);
@@ -419,6 +449,7 @@ fn run() -> Result<(), String> {
         for (rel, text) in HUGO_FILES {
             write(&hugo.join(rel), text)?;
         }
+        write(&hugo_work.join("mdfeed.toml"), HUGO_WORK_TOML)?;
     }
     let (mut metas, mut drafts, mut bytes) = (Vec::with_capacity(args.articles), 0, 0);
     for i in 0..args.articles {
@@ -426,6 +457,7 @@ fn run() -> Result<(), String> {
         write(&content.join(&meta.rel), &text)?;
         if args.hugo {
             write(&hugo.join("content").join(&meta.rel), &text)?;
+            write(&hugo_work.join("content").join(&meta.rel), &text)?;
         }
         drafts += usize::from(meta.draft);
         bytes += text.len();
