@@ -5,6 +5,7 @@
 //! have, the split into Markdown sources and assets, and decoding text.
 //! Does not: parse anything. This is the only module that reads `content/`.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -193,14 +194,27 @@ pub fn read_text(src: &SourceFile) -> Result<String> {
 /// Reads a source file's bytes; files over [`MAX_TEXT_BYTES`] are refused.
 pub fn read_bytes(src: &SourceFile) -> Result<Vec<u8>> {
     let io = |e| Error::io(&src.shown, e);
-    let size = std::fs::metadata(&src.abs).map_err(io)?.len();
-    if size > MAX_TEXT_BYTES {
+    let too_big = |size: u64| {
         let msg = format!(
             "the file has {size} bytes; articles and templates may have at most {MAX_TEXT_BYTES} (16 MiB)"
         );
-        return Err(Error::at(Location::file(&src.shown), msg));
+        Error::at(Location::file(&src.shown), msg)
+    };
+    // Sized from the open file: a stat by path first was one more call per file.
+    let file = std::fs::File::open(&src.abs).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > MAX_TEXT_BYTES {
+        return Err(too_big(size));
     }
-    std::fs::read(&src.abs).map_err(io)
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // A file that grew since is read to one byte past the limit, and refused.
+    file.take(MAX_TEXT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    match bytes.len() as u64 > MAX_TEXT_BYTES {
+        true => Err(too_big(bytes.len() as u64)),
+        false => Ok(bytes),
+    }
 }
 
 /// Returns what a source file looks like now (length, times), for the build's memo;
@@ -307,7 +321,38 @@ pub fn read_templates(dir: &Path, shown_dir: &Path) -> Result<Vec<crate::render:
 
 #[cfg(test)]
 mod tests {
-    use super::decode;
+    use super::{Kind, MAX_TEXT_BYTES, SourceFile, decode, read_bytes};
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_and_one_at_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, len: u64| {
+            let abs = dir.path().join(name);
+            std::fs::write(&abs, vec![b'a'; usize::try_from(len).unwrap()]).unwrap();
+            SourceFile {
+                rel: name.into(),
+                shown: format!("content/{name}").into(),
+                abs,
+                kind: Kind::Markdown,
+            }
+        };
+        assert_eq!(
+            read_bytes(&file("at.md", MAX_TEXT_BYTES)).unwrap().len() as u64,
+            MAX_TEXT_BYTES
+        );
+        let over = read_bytes(&file("over.md", MAX_TEXT_BYTES + 1))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            over.contains("content/over.md") && over.contains("may have at most"),
+            "{over}"
+        );
+        let gone = SourceFile {
+            abs: dir.path().join("gone.md"),
+            ..file("x.md", 1)
+        };
+        assert!(read_bytes(&gone).is_err());
+    }
 
     fn utf16(text: &str, le: bool) -> Vec<u8> {
         let mut out = if le {
