@@ -246,7 +246,7 @@ impl Outputs {
         let dirs: BTreeSet<&Path> = self
             .files
             .values()
-            .filter(|p| !matches!(&p.body, Body::Spooled(s) if s.there))
+            .filter(|p| !matches!(&p.body, Body::Spooled(s) if s.dest == spool::Dest::Holds))
             .filter_map(|p| p.rel.parent())
             .filter(|p| !p.as_os_str().is_empty())
             .collect();

@@ -31,9 +31,19 @@ pub struct Spool {
 pub struct Spooled {
     pub(super) path: PathBuf,
     pub(super) len: u64,
-    /// The file in `out/` already held these bytes when they were made: nothing was
-    /// spooled, and the commit leaves the file as it is.
-    pub(super) there: bool,
+    pub(super) dest: Dest,
+}
+
+/// What a build knew, when it made a file, of the file in `out/` it is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Dest {
+    /// It held these bytes already: nothing was spooled, and the commit leaves it as it is.
+    Holds,
+    /// It was missing or held other bytes: the commit puts the new file in place without
+    /// looking again (a full build stat-ed each of its 10,000 pages twice).
+    Differs,
+    /// Not looked at: the commit compares.
+    Unknown,
 }
 
 impl Spool {
@@ -65,7 +75,7 @@ impl Spool {
         Ok(Spooled {
             path,
             len: bytes.len() as u64,
-            there: false,
+            dest: Dest::Unknown,
         })
     }
 
@@ -75,13 +85,21 @@ impl Spool {
     /// the commit.
     pub fn keep_for(&self, rel: &Path, bytes: &[u8]) -> Result<Spooled> {
         let dest = self.out_dir.join(rel);
+        // An `out/` this build made holds nothing yet (a clean clone in CI).
+        let differs = |s: Spooled| Spooled {
+            dest: Dest::Differs,
+            ..s
+        };
+        if self.made_out.is_some() {
+            return self.keep(bytes).map(differs);
+        }
         match super::unchanged(&dest, bytes) {
             true => Ok(Spooled {
                 path: dest,
                 len: bytes.len() as u64,
-                there: true,
+                dest: Dest::Holds,
             }),
-            false => self.keep(bytes),
+            false => self.keep(bytes).map(differs),
         }
     }
 }
@@ -93,7 +111,7 @@ impl Spool {
         Spooled {
             path: self.out_dir.join(rel),
             len,
-            there: true,
+            dest: Dest::Holds,
         }
     }
 
@@ -139,7 +157,7 @@ impl SpoolFile {
         Spooled {
             path: self.path,
             len: self.len,
-            there: false,
+            dest: Dest::Unknown,
         }
     }
 }
@@ -160,11 +178,13 @@ impl Spooled {
         &self.path
     }
 
-    /// Does `dest` already hold exactly these bytes? Compared in chunks, so a large
-    /// feed is never read into memory twice.
+    /// Does `dest` already hold exactly these bytes? What the build saw when it made
+    /// them, or else compared in chunks, so a large feed is never read into memory twice.
     pub(super) fn same_as(&self, dest: &Path) -> bool {
-        if self.there {
-            return true;
+        match self.dest {
+            Dest::Holds => return true,
+            Dest::Differs => return false,
+            Dest::Unknown => {}
         }
         let same_len = fs::metadata(dest).is_ok_and(|m| m.is_file() && m.len() == self.len);
         same_len && same_files(&self.path, dest).unwrap_or(false)
@@ -244,6 +264,20 @@ mod tests {
         assert!(out.exists() && fs::read_dir(&out).unwrap().next().is_none());
     }
 
+    /// In an `out/` the spool made, nothing is looked at: the build made all there is.
+    #[test]
+    fn a_new_out_is_not_looked_at() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let spool = Spool::new(&out).unwrap();
+        // Put there behind the build's back: still spooled, and put in place.
+        fs::write(out.join("page.html"), "hello").unwrap();
+        let kept = spool.keep_for(Path::new("page.html"), b"hello").unwrap();
+        assert_eq!(kept.dest, Dest::Differs);
+        assert!(!kept.same_as(&out.join("page.html")));
+        assert_eq!(fs::read_dir(&spool.dir).unwrap().count(), 1);
+    }
+
     /// A file whose bytes `out/` already holds is not spooled, and counts as the same.
     #[test]
     fn bytes_already_in_out_are_not_spooled() {
@@ -253,11 +287,11 @@ mod tests {
         fs::write(out.join("a/page.html"), "hello").unwrap();
         let spool = Spool::new(out).unwrap();
         let same = spool.keep_for(Path::new("a/page.html"), b"hello").unwrap();
-        assert!(same.there && same.same_as(&out.join("a/page.html")));
+        assert!(same.dest == Dest::Holds && same.same_as(&out.join("a/page.html")));
         assert_eq!(fs::read_dir(&spool.dir).unwrap().count(), 0);
         let changed = spool.keep_for(Path::new("a/page.html"), b"hellO").unwrap();
         let new = spool.keep_for(Path::new("b.html"), b"hello").unwrap();
-        assert!(!changed.there && !new.there);
+        assert_eq!((changed.dest, new.dest), (Dest::Differs, Dest::Differs));
         assert_eq!(fs::read_dir(&spool.dir).unwrap().count(), 2);
         assert!(!changed.same_as(&out.join("a/page.html")));
     }
