@@ -310,6 +310,11 @@ impl Hashed {
         &self.digest
     }
 
+    /// Returns the stamp the file had when it was hashed.
+    pub fn stamp(&self) -> Stamp {
+        self.stamp
+    }
+
     /// Returns the hash if the file still has the stamp it had when read.
     pub fn still(&self, stamp: &Stamp) -> Option<[u8; 32]> {
         (self.trusted && self.stamp == *stamp).then_some(self.digest)

@@ -65,9 +65,22 @@ pub(super) fn read_all(
 ) -> Vec<Got> {
     let generation = memo.generation();
     let seen = seen(candidates, changed);
+    // A file the up-to-date check looked at moments ago has the stamp it saw (one stat
+    // per file less; one changed since is refused where its text is read, see
+    // `read::Text`, or found by the next build).
+    let checked = &memo.checked;
     let stamps: Vec<Option<Stamp>> = (0..candidates.len())
         .into_par_iter()
-        .map(|i| seen[i].then(|| source::stamp(candidates[i])).flatten())
+        .map(|i| {
+            let f = candidates[i];
+            let stamp = || {
+                checked
+                    .get(&f.rel)
+                    .map(Hashed::stamp)
+                    .or_else(|| source::stamp(f))
+            };
+            seen[i].then(stamp).flatten()
+        })
         .collect();
     if stamps.iter().flatten().any(Stamp::linked) {
         memo.walk.distrust();
