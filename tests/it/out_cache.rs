@@ -139,6 +139,11 @@ fn rewrite_site_files(dir: &Path) -> usize {
     n
 }
 
+/// Writes article D of `site()` again (its title and date) with `extra` front matter.
+fn write_d(site: &Site, extra: &str, body: &str) {
+    site.write("content/d.md", article("D", "2024-01-04", extra, body));
+}
+
 /// Moves `b.md` of `site()` to `b2.md`: A and E link to it.
 fn move_b(site: &Site) {
     fs::rename(
@@ -189,15 +194,7 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
 
     // A page changed behind mdfeed's back is rendered again, though its key is not.
     fs::write(site.out().join("c/index.html"), "defaced").unwrap();
-    site.write(
-        "content/d.md",
-        article(
-            "D",
-            "2024-01-04",
-            "summary: \"A *short* one\"\n",
-            "Delta2\n",
-        ),
-    );
+    write_d(&site, "summary: \"A *short* one\"\n", "Delta2\n");
     assert_eq!(
         same_as_fresh(&site, "defaced"),
         "made anew: 1 of 5 files read, 1 of 5 articles rendered, 2 of 5 pages, 0 of 2 listings"
@@ -209,15 +206,7 @@ fn cached_bodies_make_the_site_a_fresh_build_makes() {
     let rewritten = rewrite_site_files(&site.out());
     assert!(rewritten >= 7, "{rewritten}");
     assert!(rewrite_site_files(&site.root().join("content")) >= 5);
-    site.write(
-        "content/d.md",
-        article(
-            "D",
-            "2024-01-04",
-            "summary: \"A *short* one\"\n",
-            "Delta3\n",
-        ),
-    );
+    write_d(&site, "summary: \"A *short* one\"\n", "Delta3\n");
     assert_eq!(
         same_as_fresh(&site, "restored"),
         "made anew: 1 of 5 files read, 1 of 5 articles rendered, 1 of 5 pages, 0 of 2 listings"
@@ -258,10 +247,7 @@ fn a_damaged_cache_only_costs_time() {
             fs::write(&shard, damaged).unwrap();
         }
         // Something must change, or the build is up to date and reads nothing.
-        site.write(
-            "content/d.md",
-            article("D", "2024-01-04", "", &format!("Delta {n}\n")),
-        );
+        write_d(&site, "", &format!("Delta {n}\n"));
         let made = same_as_fresh(&site, &format!("damaged-{n}"));
         // Every file is read and every body rendered again; the pages' record is whole,
         // so only the edited article's page is made again.
@@ -310,24 +296,22 @@ fn feed_parts_are_taken_from_out_while_their_file_is_unchanged() {
         "made anew: 450 of 450 files read, 450 of 450 articles rendered, 450 of 450 pages, 2 of 2 listings, 6 of 6 feed parts"
     );
     assert!(site.out().join(".mdfeed-cache/feeds").is_file());
+    // Each step writes article `pN` dated `date`, then builds and compares.
+    let write_and_build = |step: &str, n: usize, date: &str, body: &str| {
+        let text = article(&format!("P{n}"), date, "", body);
+        site.write(&format!("content/p{n}.md"), text);
+        same_as_fresh(&site, step)
+    };
 
     // The oldest article changes: only the oldest part of each format is made again.
-    site.write(
-        "content/p0.md",
-        article("P0", "2000-01-01", "", "First, edited.\n"),
-    );
-    let edit = same_as_fresh(&site, "edit-oldest");
+    let edit = write_and_build("edit-oldest", 0, "2000-01-01", "First, edited.\n");
     assert_eq!(
         edit,
         "made anew: 1 of 450 files read, 1 of 450 articles rendered, 1 of 450 pages, 1 of 2 listings, 3 of 6 feed parts"
     );
 
     // A new article changes only the newest part, which is always made.
-    site.write(
-        "content/p450.md",
-        article("P450", "2002-01-01", "", "New.\n"),
-    );
-    let new = same_as_fresh(&site, "new");
+    let new = write_and_build("new", 450, "2002-01-01", "New.\n");
     assert_eq!(
         new,
         "made anew: 1 of 451 files read, 1 of 451 articles rendered, 1 of 451 pages, 1 of 2 listings, 0 of 6 feed parts"
@@ -339,11 +323,7 @@ fn feed_parts_are_taken_from_out_while_their_file_is_unchanged() {
     let atom = site.out().join("atom.xml");
     let text = fs::read_to_string(&atom).unwrap();
     fs::write(&atom, text.replace("Article 300,", "Articlf 300,")).unwrap();
-    site.write(
-        "content/p100.md",
-        article("P100", "2000-05-01", "", "Hundred.\n"),
-    );
-    let tampered = same_as_fresh(&site, "tampered");
+    let tampered = write_and_build("tampered", 100, "2000-05-01", "Hundred.\n");
     assert_eq!(
         tampered,
         "made anew: 1 of 451 files read, 1 of 451 articles rendered, 1 of 451 pages, 1 of 2 listings, 4 of 6 feed parts"
@@ -353,11 +333,7 @@ fn feed_parts_are_taken_from_out_while_their_file_is_unchanged() {
     // Every file of the site written again with its own bytes, as a CI cache restores
     // them: new stamps, so the feeds' parts are read again, and taken, being the same.
     assert!(rewrite_site_files(&site.out()) > 450);
-    site.write(
-        "content/p101.md",
-        article("P101", "2000-05-02", "", "Hundred and one.\n"),
-    );
-    let restored = same_as_fresh(&site, "restored");
+    let restored = write_and_build("restored", 101, "2000-05-02", "Hundred and one.\n");
     assert_eq!(
         restored,
         "made anew: 1 of 451 files read, 1 of 451 articles rendered, 1 of 451 pages, 1 of 2 listings, 3 of 6 feed parts"
@@ -373,10 +349,7 @@ fn records_that_cannot_be_written_are_a_warning_not_a_failure() {
     let cache = site.out().join(".mdfeed-cache");
     fs::remove_dir_all(&cache).unwrap();
     fs::write(&cache, "in the way").unwrap();
-    site.write(
-        "content/d.md",
-        article("D", "2024-01-04", "", "Delta again\n"),
-    );
+    write_d(&site, "", "Delta again\n");
     let run = site.run(&["build"]);
     let text = stderr(&run);
     assert!(run.status.success(), "{text}");
@@ -388,10 +361,7 @@ fn records_that_cannot_be_written_are_a_warning_not_a_failure() {
     assert!(site.read("d/index.html").contains("Delta again"));
     assert_eq!(fs::read_to_string(&cache).unwrap(), "in the way");
     fs::remove_file(&cache).unwrap();
-    site.write(
-        "content/d.md",
-        article("D", "2024-01-04", "", "Delta once more\n"),
-    );
+    write_d(&site, "", "Delta once more\n");
     assert_eq!(
         same_as_fresh(&site, "writable"),
         "made anew: 5 of 5 files read, 5 of 5 articles rendered, 5 of 5 pages, 2 of 2 listings"
@@ -430,10 +400,7 @@ fn files_left_unread_make_the_site_a_fresh_build_makes() {
     );
     age_content(&site);
     same_as_fresh(&site, "first");
-    site.write(
-        "content/d.md",
-        article("D", "2024-01-04", "summary: \"Changed\"\n", "Delta2\n"),
-    );
+    write_d(&site, "summary: \"Changed\"\n", "Delta2\n");
     age_content(&site);
     assert_eq!(
         same_as_fresh(&site, "edit"),
